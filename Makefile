@@ -1,0 +1,35 @@
+# `make demo` runs the app on a built-in demo site; `make test` runs the tests.
+# Both make their own virtual environment in .venv and install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+DEMO_HOME ?= .demo-home
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench soak installer sysdeps sysdeps-test clean
+
+sysdeps:
+	@sh installer/system-deps.sh runtime
+
+sysdeps-test:
+	@sh installer/system-deps.sh test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+demo: sysdeps $(STAMP)
+	$(BIN)/downtime --home $(DEMO_HOME) demo
+
+test: sysdeps-test $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: sysdeps-test $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_HOME) build dist *.egg-info

@@ -1,0 +1,3 @@
+from downtime.cli import main
+
+main(prog_name="downtime")

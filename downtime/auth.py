@@ -1,0 +1,117 @@
+"""Staff PINs: strength rules, unlocking the vault, and lockout after repeated failures.
+
+Failed logins happen before the journal can be opened (it needs the PIN), so
+they are kept in ``keyring.json`` as pending auth events and written to the
+journal by the next successful login on this PC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from downtime.errors import DowntimeError
+from downtime.home import DeviceConfig, Home
+from downtime.vault import WrongPinError, unwrap_vault_key, wrap_vault_key
+
+ROLES = ("ward", "doctor", "lab", "records", "admin")
+PIN_MIN, PIN_MAX = 6, 12
+
+
+class LockedOutError(DowntimeError):
+    pass
+
+
+class UnknownStaffError(DowntimeError):
+    pass
+
+
+def check_staff_id(staff_id: str) -> str:
+    sid = staff_id.strip().upper()
+    if not re.fullmatch(r"[A-Z0-9][A-Z0-9._\-]{0,31}", sid):
+        raise DowntimeError(f"staff ID {staff_id!r}: use 1-32 letters, digits, '.', '_' or '-', such as N1042")
+    return sid
+
+
+def check_role(role: str) -> str:
+    r = role.strip().lower()
+    if r not in ROLES:
+        raise DowntimeError(f"role {role!r} is not known; choose one of: {', '.join(ROLES)}")
+    return r
+
+
+def check_pin_strength(pin: str) -> None:
+    if not pin.isdigit() or not PIN_MIN <= len(pin) <= PIN_MAX:
+        raise DowntimeError(f"a PIN is {PIN_MIN} to {PIN_MAX} digits")
+    if len(set(pin)) == 1 or pin in "01234567890123456789" or pin in "98765432109876543210":
+        raise DowntimeError("that PIN is too easy to guess (repeated or running digits); choose another")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+def add_pin(home: Home, staff_id: str, vault_key: bytes, pin: str) -> None:
+    check_pin_strength(pin)
+    keyring = home.load_keyring() if home.keyring_path.exists() else {"staff": {}, "pending": []}
+    if staff_id in keyring["staff"]:
+        raise DowntimeError(f"staff ID {staff_id} already exists on this PC")
+    keyring["staff"][staff_id] = {"wrap": wrap_vault_key(vault_key, pin), "failed": 0, "locked_until": None}
+    home.save_keyring(keyring)
+
+
+def unlock(home: Home, config: DeviceConfig, staff_id: str, pin: str) -> tuple[bytes, list[dict[str, Any]]]:
+    """The vault key, and the auth events waiting to be journaled. Counts failures; locks out."""
+    sid = staff_id.strip().upper()
+    keyring = home.load_keyring()
+    record = keyring["staff"].get(sid)
+    if record is None:
+        raise UnknownStaffError(f"staff ID {sid} is not set up on this PC; check the ID, or ask an admin to "
+                                "add you")
+    _refuse_if_locked(sid, record)
+    try:
+        vault_key = unwrap_vault_key(record["wrap"], pin)
+    except WrongPinError:
+        raise _failed(home, config, keyring, sid) from None
+    record.update(failed=0, locked_until=None)
+    pending = keyring.get("pending", [])
+    keyring["pending"] = []
+    home.save_keyring(keyring)
+    return vault_key, pending
+
+
+def _refuse_if_locked(sid: str, record: dict[str, Any]) -> None:
+    until = record.get("locked_until")
+    if until and dt.datetime.fromisoformat(until) > _now():
+        raise LockedOutError(f"staff ID {sid} is locked after too many wrong PINs; try again after "
+                             f"{dt.datetime.fromisoformat(until):%H:%M}, or ask an admin to unlock it")
+
+
+def _failed(home: Home, config: DeviceConfig, keyring: dict[str, Any], sid: str) -> DowntimeError:
+    record = keyring["staff"][sid]
+    record["failed"] = record.get("failed", 0) + 1
+    attempts = int(config.setting("lockout_attempts"))
+    at = _now().isoformat(timespec="seconds")
+    pending = keyring.setdefault("pending", [])
+    pending.append({"kind": "auth.login_failed", "staff_id": sid, "at": at, "failed_attempts": record["failed"]})
+    if record["failed"] >= attempts:
+        until = _now() + dt.timedelta(minutes=float(config.setting("lockout_minutes")))
+        record.update(failed=0, locked_until=until.isoformat(timespec="seconds"))
+        pending.append({"kind": "auth.lockout", "staff_id": sid, "at": at,
+                        "locked_until": until.isoformat(timespec="seconds")})
+        home.save_keyring(keyring)
+        return LockedOutError(f"wrong PIN for {sid}; after {attempts} wrong PINs this staff ID is locked until "
+                              f"{until:%H:%M}")
+    home.save_keyring(keyring)
+    left = attempts - record["failed"]
+    return WrongPinError(f"wrong PIN for {sid}; {left} {'try' if left == 1 else 'tries'} left before it locks")
+
+
+def clear_lockout(home: Home, staff_id: str) -> None:
+    keyring = home.load_keyring()
+    record = keyring["staff"].get(staff_id)
+    if record is None:
+        raise UnknownStaffError(f"staff ID {staff_id} is not set up on this PC")
+    record.update(failed=0, locked_until=None)
+    home.save_keyring(keyring)

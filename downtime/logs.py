@@ -1,0 +1,47 @@
+"""Operational logs: what the toolkit did, never whom it was about.
+
+Log lines name entry kinds, sequence numbers and uuids, never patient names,
+phones or IDs. Tracebacks are written without the exception's message, because
+a message can carry a value typed by a user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+LOG_NAME = "downtime.log"
+ERROR_LOG = "errors.log"
+
+log = logging.getLogger("downtime")
+
+
+def setup_logging(home: Path, level: int = logging.INFO) -> None:
+    log_dir = home / "logs"
+    try:
+        log_dir.mkdir(exist_ok=True)
+    except OSError:
+        return  # a read-only home must not stop the user's work
+    if any(isinstance(h, RotatingFileHandler) for h in log.handlers):
+        return
+    handler = RotatingFileHandler(log_dir / LOG_NAME, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(level)
+
+
+def log_internal_error(exc: BaseException, home: Path | None) -> Path:
+    """Write the stack (not the message) of an unexpected error; return the file it went to."""
+    stack = "".join(traceback.format_tb(exc.__traceback__))
+    text = f"--- {dt.datetime.now().isoformat(timespec='seconds')} {type(exc).__name__}\n{stack}\n"
+    target = (home / "logs" / ERROR_LOG) if home and home.is_dir() else Path.home() / ".downtime-errors.log"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("a", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError:
+        pass
+    return target

@@ -1,0 +1,257 @@
+"""The one table of "patients you can find", shared by the snapshot and the journal.
+
+The snapshot fills it from the HMIS export (``source='snapshot'``, id = UHID); the journal's projection
+fills it from downtime registrations and births (``source='downtime'``, id = downtime ID). Search
+(``search.py``) reads both through the same shape, so a patient registered on this PC an hour ago is
+found exactly like one from the HMIS.
+
+Names are stored twice more, folded (``name_norm``) and as sound-alike keys (``name_phonetic``), and
+both are indexed by an FTS5 table kept in sync by triggers. Identifiers are stored in one canonical
+form (ABHA as 14 digits, phone as 10 digits) so exact lookups are plain index hits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import sqlite_utils
+
+from downtime.names import RELATIONS, normalize_name, split_relation
+
+# Tables this module owns; a projection rebuild drops and recreates all of them.
+TABLES = ("patients", "patients_fts", "placements")
+SOURCES = ("snapshot", "downtime")
+
+# Columns a caller may give, in table order (rid and the derived name columns are filled here).
+COLUMNS = ("id", "uhid", "downtime_id", "name", "sex", "dob", "age_years", "phone", "abha", "relative",
+           "relation_type", "address", "pincode", "ward", "bed", "source", "name_norm", "name_phonetic",
+           "updated_at")
+
+# ``rid`` is an explicit INTEGER PRIMARY KEY because the FTS index refers to rows by rowid, and VACUUM
+# renumbers implicit rowids; ``id`` (UHID or downtime ID) is the unique key everybody else uses.
+# IDs compare case-insensitively: people type "aiims-042-00123-7" as often as the printed capitals.
+_CREATE_TABLE = """
+CREATE TABLE IF NOT EXISTS patients (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    uhid TEXT COLLATE NOCASE,
+    downtime_id TEXT COLLATE NOCASE,
+    name TEXT,
+    sex TEXT,
+    dob TEXT,
+    age_years INTEGER,
+    phone TEXT,
+    abha TEXT,
+    relative TEXT,
+    relation_type TEXT,
+    address TEXT,
+    pincode TEXT,
+    ward TEXT,
+    bed TEXT,
+    source TEXT NOT NULL CHECK (source IN ('snapshot', 'downtime')),
+    name_norm TEXT NOT NULL DEFAULT '',
+    name_phonetic TEXT NOT NULL DEFAULT '',
+    updated_at TEXT
+)
+"""
+# Partial indexes: most rows have no ABHA or downtime ID, and "col = ?" still uses them.
+_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS patients_uhid ON patients(uhid) WHERE uhid IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS patients_downtime_id ON patients(downtime_id) WHERE downtime_id IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS patients_phone ON patients(phone) WHERE phone IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS patients_abha ON patients(abha) WHERE abha IS NOT NULL",
+)
+# content="patients" makes it an external-content index (no second copy of the names) that
+# sqlite-utils also recognises, so ``db["patients"].search()`` works on it (the bench compares them).
+# prefix='1 2 3' keeps one- to three-letter type-ahead prefixes to a single index lookup.
+# Marks (M*) are token characters so that Bengali or Tamil names are not split at their vowel signs.
+_CREATE_FTS = """
+CREATE VIRTUAL TABLE patients_fts USING fts5(
+    name_norm, name_phonetic,
+    content="patients", content_rowid="rid",
+    prefix='1 2 3',
+    tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
+)
+"""
+_TRIGGERS = (
+    """CREATE TRIGGER IF NOT EXISTS patients_ai AFTER INSERT ON patients BEGIN
+        INSERT INTO patients_fts(rowid, name_norm, name_phonetic) VALUES (new.rid, new.name_norm, new.name_phonetic);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS patients_ad AFTER DELETE ON patients BEGIN
+        INSERT INTO patients_fts(patients_fts, rowid, name_norm, name_phonetic)
+            VALUES ('delete', old.rid, old.name_norm, old.name_phonetic);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS patients_au AFTER UPDATE OF rid, name_norm, name_phonetic ON patients BEGIN
+        INSERT INTO patients_fts(patients_fts, rowid, name_norm, name_phonetic)
+            VALUES ('delete', old.rid, old.name_norm, old.name_phonetic);
+        INSERT INTO patients_fts(rowid, name_norm, name_phonetic) VALUES (new.rid, new.name_norm, new.name_phonetic);
+    END""",
+)
+# Where the journal last put a patient (admit/transfer/discharge), also for snapshot patients that
+# have no row in this database; a NULL ward means discharged or died during the downtime.
+_CREATE_PLACEMENTS = """
+CREATE TABLE IF NOT EXISTS placements (
+    patient_id TEXT PRIMARY KEY COLLATE NOCASE,
+    ward TEXT,
+    bed TEXT,
+    updated_at TEXT
+)
+"""
+
+INSERT_SQL = f"INSERT INTO patients ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+
+
+def create_patient_table(db: sqlite_utils.Database) -> None:
+    """Only the table, for bulk loads: fill it, then call ``ensure_patient_index`` once."""
+    db.execute(_CREATE_TABLE)
+
+
+def ensure_patient_index(db: sqlite_utils.Database) -> None:
+    """Create the table, its indexes, the FTS index and its triggers; safe to call again.
+
+    If the FTS table is new it is built from the rows already there, which is how a bulk load
+    indexes a million rows in one pass instead of one trigger call per row.
+    """
+    db.execute(_CREATE_TABLE)
+    for sql in _INDEXES:
+        db.execute(sql)
+    if not db["patients_fts"].exists():
+        db.execute(_CREATE_FTS)
+        db.execute("INSERT INTO patients_fts(patients_fts) VALUES ('rebuild')")
+    for sql in _TRIGGERS:
+        db.execute(sql)
+    db.execute(_CREATE_PLACEMENTS)
+
+
+def patient_values(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The full column tuple (``COLUMNS`` order) for one patient, with the derived columns filled."""
+    clean = clean_row(row)
+    return tuple(clean.get(column) for column in COLUMNS)
+
+
+def clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Canonical identifiers and derived name columns for the keys ``row`` has.
+
+    Keys that ``row`` lacks stay absent, so an upsert changes only what the caller gave.
+    """
+    unknown = set(row) - set(COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown patient columns: {', '.join(sorted(unknown))}")
+    if not row.get("id"):
+        raise ValueError("a patient row needs an id (UHID or downtime ID)")
+    if row.get("source") not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}")
+    clean = dict(row)
+    clean["id"] = str(row["id"]).strip()
+    if "phone" in row:
+        clean["phone"] = normalize_phone(row["phone"])
+    if "abha" in row:
+        clean["abha"] = normalize_abha(row["abha"])
+    if "age_years" in row:
+        clean["age_years"] = _int_or_none(row["age_years"])
+    if "name" in row:
+        normalized = normalize_name(row["name"])
+        clean["name_norm"] = normalized.text
+        clean["name_phonetic"] = normalized.phonetic
+        if not row.get("relative") and normalized.relative:
+            # "Ramesh S/o Suresh" typed into the name field: keep the relative findable too.
+            clean["relative"] = normalized.relative
+            clean.setdefault("relation_type", normalized.relation)
+    if clean.get("relative") and not clean.get("relation_type"):
+        clean["relation_type"] = split_relation(clean["relative"])[1]
+    clean.setdefault("updated_at", _now())
+    return clean
+
+
+def index_patient(db: sqlite_utils.Database, row: Mapping[str, Any]) -> None:
+    """Insert a patient, or update the columns ``row`` gives of the patient with that id."""
+    clean = clean_row(row)
+    columns = list(clean)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+    db.execute(
+        f"INSERT INTO patients ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT(id) DO UPDATE SET {updates}",
+        [clean[c] for c in columns],
+    )
+
+
+def remove_patient(db: sqlite_utils.Database, patient_id: str) -> None:
+    """Take a voided registration out of search (the journal keeps the entry itself)."""
+    db.execute("DELETE FROM patients WHERE id = ?", [patient_id.strip()])
+    db.execute("DELETE FROM placements WHERE patient_id = ?", [patient_id.strip()])
+
+
+def place_patient(db: sqlite_utils.Database, patient_id: str, ward: str | None, bed: str | None) -> None:
+    """Record where the patient now is (``ward=None``: no longer admitted); search shows it over the snapshot."""
+    now = _now()
+    db.execute(
+        "INSERT INTO placements (patient_id, ward, bed, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(patient_id) DO UPDATE SET ward = excluded.ward, bed = excluded.bed, "
+        "updated_at = excluded.updated_at",
+        [patient_id.strip(), ward, bed if ward else None, now],
+    )
+    db.execute("UPDATE patients SET ward = ?, bed = ?, updated_at = ? WHERE id = ?",
+               [ward, bed if ward else None, now, patient_id.strip()])
+
+
+def relation_text(relation_type: str | None, relative: str | None) -> str | None:
+    """ "W/o Ramesh Kumar" for display, whether or not the stored relative already carries its marker."""
+    if not relative:
+        return None
+    name, code, after = split_relation(relative)
+    if code and not name:
+        return f"{RELATIONS[code]} {after or ''}".strip()
+    label = RELATIONS.get(relation_type or "")
+    return f"{label} {relative.strip()}" if label else relative.strip()
+
+
+# -- identifiers ----------------------------------------------------------------------------------
+
+_NON_DIGITS = re.compile(r"\D+")
+ABHA_DIGITS = 14
+
+
+def digits_of(text: Any) -> str:
+    return _NON_DIGITS.sub("", str(text)) if text is not None else ""
+
+
+def normalize_abha(text: Any) -> str | None:
+    """14 digits from "91-1234-5678-9012", "91 1234 5678 9012"...; None if it is not 14 digits."""
+    digits = digits_of(text)
+    return digits if len(digits) == ABHA_DIGITS else None
+
+
+def format_abha(digits: str | None) -> str | None:
+    """ "NN-NNNN-NNNN-NNNN", the way an ABHA card prints it."""
+    if not digits or len(digits) != ABHA_DIGITS:
+        return digits
+    return f"{digits[:2]}-{digits[2:6]}-{digits[6:10]}-{digits[10:]}"
+
+
+def normalize_phone(text: Any) -> str | None:
+    """An Indian number as its 10 digits: +91/91/0 prefixes dropped; other lengths kept as digits.
+
+    Returns None when there are too few digits to be a phone number at all.
+    """
+    digits = digits_of(text)
+    if len(digits) == 12 and digits.startswith("91"):
+        digits = digits[2:]
+    elif len(digits) == 11 and digits.startswith("0"):
+        digits = digits[1:]
+    return digits if len(digits) >= 6 else None
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,205 @@
+"""A logged-in staff member at one PC: every user action is one method here.
+
+The GUI, the CLI and the tests all act through ``Session``, so a workflow
+behaves the same whichever way it is started, and the role checks live in one
+place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nacl.utils
+
+from downtime import auth
+from downtime.encrypted_db import open_encrypted
+from downtime.errors import DowntimeError, PermissionDeniedError
+from downtime.home import RECORDS_OFFICE, WARD, DeviceConfig, Home, site_code_from, validate_device_code
+from downtime.ids import BlockStatus, IdBlock
+from downtime.journal import Entry, Journal
+from downtime.kinds.schema import get_kind
+from downtime.vault import Secrets, b64, open_secrets, seal_secrets
+
+SYSTEM_KINDS = frozenset({"auth.login", "auth.logout", "auth.login_failed", "auth.lockout", "print.record"})
+
+
+@dataclass(frozen=True)
+class Banner:
+    """What the permanent banner of the main window shows."""
+
+    site: str
+    device: str
+    staff: str
+    role: str
+    event_reason: str | None
+    event_started_at: str | None
+    snapshot_as_of: str | None
+    ids_left: int | None
+    ids_warning: str | None
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    staff_id: str
+    name: str
+    role: str
+
+
+def _now_local() -> str:
+    return dt.datetime.now().strftime("%Y-%m-%dT%H:%M")
+
+
+def init_home(path: Path, *, site_name: str, device: str, admin_id: str, admin_name: str, admin_pin: str,
+              records_office: bool = False, site_code: str | None = None, block: int = 1,
+              block_size: int = 99_999) -> Session:
+    """Create a new home with its secrets, its journal and its first admin; return the admin's session."""
+    home = Home(path)
+    device = validate_device_code(device)
+    admin_id = auth.check_staff_id(admin_id)
+    auth.check_pin_strength(admin_pin)
+    code = (site_code or site_code_from(site_name)).upper()
+    IdBlock(code, block, block_size)  # reject a bad site code or block before anything is written
+    home.make()
+    secrets = Secrets.generate()
+    vault_key = nacl.utils.random(32)
+    config = DeviceConfig(
+        site={"name": site_name.strip(), "code": code, "address": "", "hfr_id": "", "logo": ""},
+        device=device,
+        role=RECORDS_OFFICE if records_office else WARD,
+        id_block={"block": block, "size": block_size},
+        keys={"signing_public": b64(bytes(secrets.signing_key.verify_key)),
+              "sealing_public": b64(bytes(secrets.sealing_key.public_key)), "office_public": None},
+    )
+    seal_secrets(home.vault_path, secrets, vault_key)
+    auth.add_pin(home, admin_id, vault_key, admin_pin)
+    home.save_config(config)
+    session = Session(home, config, secrets, vault_key, StaffMember(admin_id, admin_name.strip(), "admin"))
+    session._system("staff.add", {"staff_id": admin_id, "name": admin_name.strip(), "role": "admin"})
+    session._system("auth.login", {"staff_id": admin_id, "via": "init"})
+    return session
+
+
+def login(home_path: Path, staff_id: str, pin: str, *, via: str = "gui") -> Session:
+    home = Home(home_path).require()
+    config = home.load_config()
+    vault_key, pending = auth.unlock(home, config, staff_id, pin)
+    secrets = open_secrets(home.vault_path, vault_key)
+    sid = staff_id.strip().upper()
+    session = Session(home, config, secrets, vault_key, StaffMember(sid, sid, ""))
+    for event in pending:
+        event = dict(event)
+        session._system(event.pop("kind"), event)
+    staff = session.journal.db["staff"].get(sid) if session.journal.db["staff"].exists() else None
+    session.staff = StaffMember(sid, staff["name"], staff["role"])
+    session._system("auth.login", {"staff_id": sid, "via": via})
+    return session
+
+
+class Session:
+    def __init__(self, home: Home, config: DeviceConfig, secrets: Secrets, vault_key: bytes, staff: StaffMember):
+        self.home = home
+        self.config = config
+        self.secrets = secrets
+        self._vault_key = vault_key
+        self.staff = staff
+        db = open_encrypted(home.journal_path, secrets.db_key)
+        self.journal = Journal(db, config.device, config.block())
+
+    # -- recording -----------------------------------------------------------------------------
+
+    def record(self, kind: str, payload: dict[str, Any]) -> Entry:
+        """Record one entry of a clinical or administrative kind, if this staff member's role may."""
+        if kind in SYSTEM_KINDS or kind in ("entry.correct", "entry.void"):
+            raise DowntimeError(f"{kind} entries are written by the toolkit itself, or through correct/void")
+        self._require_role(kind)
+        return self.journal.append(kind, payload, self.staff.staff_id,
+                                   check_refs=self.config.role != RECORDS_OFFICE)
+
+    def correct(self, ref: str, fields: dict[str, Any], reason: str) -> Entry:
+        """Record a corrected version of an entry; the original stays in the journal."""
+        target = self.journal.get(ref)
+        self._require_role(target.kind)
+        return self.journal.append("entry.correct", {"reason": reason, "fields": fields}, self.staff.staff_id,
+                                   supersedes=target.uuid)
+
+    def void(self, ref: str, reason: str) -> Entry:
+        target = self.journal.get(ref)
+        self._require_role(target.kind)
+        return self.journal.append("entry.void", {"reason": reason}, self.staff.staff_id, supersedes=target.uuid)
+
+    def _system(self, kind: str, payload: dict[str, Any]) -> Entry:
+        return self.journal.append(kind, payload, self.staff.staff_id)
+
+    def _require_role(self, kind: str) -> None:
+        roles = get_kind(kind).roles
+        if roles and self.staff.role not in roles:
+            raise PermissionDeniedError(
+                f"{self.staff.staff_id} is logged in as {self.staff.role or 'no role'}; "
+                f"{get_kind(kind).label_en} needs one of: {', '.join(roles)}")
+
+    # -- staff ---------------------------------------------------------------------------------
+
+    def add_staff(self, staff_id: str, name: str, role: str, pin: str) -> Entry:
+        self._require_role("staff.add")
+        sid = auth.check_staff_id(staff_id)
+        role = auth.check_role(role)
+        if not name.strip():
+            raise DowntimeError("name is required for a new staff member")
+        auth.add_pin(self.home, sid, self._vault_key, pin)
+        return self.journal.append("staff.add", {"staff_id": sid, "name": name.strip(), "role": role},
+                                   self.staff.staff_id)
+
+    def staff_list(self) -> list[StaffMember]:
+        return [StaffMember(r["staff_id"], r["name"], r["role"])
+                for r in self.journal.db["staff"].rows_where(order_by="staff_id")]
+
+    def unlock_staff(self, staff_id: str) -> None:
+        self._require_role("staff.add")
+        auth.clear_lockout(self.home, auth.check_staff_id(staff_id))
+
+    # -- downtime events -----------------------------------------------------------------------
+
+    def start_downtime(self, reason: str) -> Entry:
+        if self.current_event():
+            raise DowntimeError("a downtime is already running on this PC; end it before starting another")
+        return self.record("downtime.start", {"reason": reason, "started_at": _now_local()})
+
+    def end_downtime(self, note: str = "") -> Entry:
+        if not self.current_event():
+            raise DowntimeError("no downtime is running on this PC")
+        return self.record("downtime.end", {"ended_at": _now_local(), **({"note": note} if note else {})})
+
+    def current_event(self) -> dict[str, Any] | None:
+        rows = list(self.journal.db["events"].rows_where("ended_at IS NULL", order_by="started_at desc",
+                                                         limit=1))
+        return rows[0] if rows else None
+
+    # -- state for the banner ------------------------------------------------------------------
+
+    def block_status(self) -> BlockStatus | None:
+        return self.journal.block_status()
+
+    def snapshot_as_of(self) -> str | None:
+        """The HMIS export time of this PC's snapshot, or None if it has none yet."""
+        info = self.home.snapshot_info()
+        return info.get("as_of") if info else None
+
+    def banner(self) -> Banner:
+        event = self.current_event()
+        status = self.block_status()
+        return Banner(
+            site=self.config.site["name"], device=self.config.device, staff=self.staff.name,
+            role=self.staff.role, event_reason=event["reason"] if event else None,
+            event_started_at=event["started_at"] if event else None, snapshot_as_of=self.snapshot_as_of(),
+            ids_left=status.remaining if status else None, ids_warning=status.warning() if status else None,
+        )
+
+    def logout(self) -> None:
+        self._system("auth.logout", {"staff_id": self.staff.staff_id})
+        self.close()
+
+    def close(self) -> None:
+        self.journal.db.close()
