@@ -149,7 +149,7 @@ class Journal:
             target = self._check_supersedes(kind, supersedes, clean)
             human_id = self._next_id(kind) if k.issues_id else (target.human_id if target else None)
             row = self._new_row(kind, clean, staff, supersedes, human_id)
-            self.db["entries"].insert(row)
+            projections.insert_row(self.db, "entries", row)
             entry = Entry.from_row(row)
             projections.apply(self.db, entry)
         return entry

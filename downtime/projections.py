@@ -109,6 +109,13 @@ class Resolver:
 
 # -- applying entries --------------------------------------------------------------------------
 
+def insert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> None:
+    """A plain INSERT: sqlite-utils' insert() inspects the table first, which is most of the cost
+    of replaying 100k entries."""
+    columns = ", ".join(f"[{c}]" for c in row)
+    db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+
+
 def apply(db: sqlite_utils.Database, entry: Entry) -> None:
     if entry.human_id and entry.supersedes is None:
         _issue_id(db, entry.human_id, entry.uuid, entry.kind)
@@ -121,7 +128,7 @@ def apply(db: sqlite_utils.Database, entry: Entry) -> None:
 
 def _issue_id(db: sqlite_utils.Database, human_id: str, entry_uuid: str, purpose: str) -> None:
     hid: HumanId = parse_id(human_id)
-    db["issued_ids"].insert({"id": human_id, "site": hid.site, "block": hid.block, "serial": hid.serial,
+    insert_row(db, "issued_ids", {"id": human_id, "site": hid.site, "block": hid.block, "serial": hid.serial,
                              "entry_uuid": entry_uuid, "purpose": purpose})
 
 
@@ -130,7 +137,7 @@ def _new_record(db: sqlite_utils.Database, entry: Entry) -> None:
     # A registration or a birth report is itself the patient (the newborn) it creates.
     creates_patient = entry.kind in ("patient.register", "birth.report")
     patient = entry.human_id if creates_patient else entry.payload.get(kind.patient_field)
-    db["records"].insert({
+    insert_row(db, "records", {
         "uuid": entry.uuid, "kind": entry.kind, "human_id": entry.human_id, "patient": patient,
         "status": "active", "current_uuid": entry.uuid, "payload": json.dumps(entry.payload, ensure_ascii=False),
         "seq": entry.seq, "recorded_at": entry.recorded_at, "clinical_at": entry.clinical_at,
@@ -167,7 +174,7 @@ def _on_birth(db: sqlite_utils.Database, entry: Entry, p: dict[str, Any]) -> Non
 
 
 def _on_admit(db: sqlite_utils.Database, entry: Entry, p: dict[str, Any]) -> None:
-    db["admissions"].insert({
+    insert_row(db, "admissions", {
         "uuid": entry.uuid, "ip_number": entry.human_id, "patient": p["patient"], "ward": p.get("ward"),
         "bed": p.get("bed"), "department": p.get("department"), "status": "admitted",
         "admitted_at": p.get("admitted_at"),
