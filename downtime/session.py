@@ -37,6 +37,7 @@ class Banner:
     event_reason: str | None
     event_started_at: str | None
     snapshot_as_of: str | None
+    snapshot_stale: bool
     ids_left: int | None
     ids_warning: str | None
 
@@ -162,10 +163,11 @@ class Session:
 
     # -- downtime events -----------------------------------------------------------------------
 
-    def start_downtime(self, reason: str) -> Entry:
+    def start_downtime(self, reason: str, started_at: str | None = None) -> Entry:
+        """Declare a downtime; ``started_at`` lets an admin record when the HMIS actually went down."""
         if self.current_event():
             raise DowntimeError("a downtime is already running on this PC; end it before starting another")
-        return self.record("downtime.start", {"reason": reason, "started_at": _now_local()})
+        return self.record("downtime.start", {"reason": reason, "started_at": started_at or _now_local()})
 
     def end_downtime(self, note: str = "") -> Entry:
         if not self.current_event():
@@ -187,6 +189,15 @@ class Session:
         info = self.home.snapshot_info()
         return info.get("as_of") if info else None
 
+    def snapshot_stale(self, now: dt.datetime | None = None) -> bool:
+        """True when there is no snapshot, or it is older than the site's warning threshold."""
+        as_of = self.snapshot_as_of()
+        if not as_of:
+            return True
+        taken = dt.datetime.fromisoformat(as_of)
+        now = now or dt.datetime.now(taken.tzinfo)
+        return now - taken > dt.timedelta(hours=float(self.config.setting("snapshot_warn_hours")))
+
     def banner(self) -> Banner:
         event = self.current_event()
         status = self.block_status()
@@ -194,11 +205,12 @@ class Session:
             site=self.config.site["name"], device=self.config.device, staff=self.staff.name,
             role=self.staff.role, event_reason=event["reason"] if event else None,
             event_started_at=event["started_at"] if event else None, snapshot_as_of=self.snapshot_as_of(),
+            snapshot_stale=self.snapshot_stale(),
             ids_left=status.remaining if status else None, ids_warning=status.warning() if status else None,
         )
 
-    def logout(self) -> None:
-        self._system("auth.logout", {"staff_id": self.staff.staff_id})
+    def logout(self, *, via: str = "gui") -> None:
+        self._system("auth.logout", {"staff_id": self.staff.staff_id, "via": via})
         self.close()
 
     def close(self) -> None:
