@@ -13,7 +13,7 @@ from typing import Any
 
 from downtime.errors import DowntimeError
 from downtime.home import DeviceConfig, Home
-from downtime.vault import WrongPinError, unwrap_vault_key, wrap_vault_key
+from downtime.vault import WrongPinError, unwrap_secret, wrap_secret
 
 ROLES = ("ward", "doctor", "lab", "records", "admin")
 PIN_MIN, PIN_MAX = 6, 12
@@ -52,17 +52,33 @@ def _now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
-def add_pin(home: Home, staff_id: str, vault_key: bytes, pin: str) -> None:
+def add_pin(home: Home, staff_id: str, vault_key: bytes, pin: str, *, setup_code: bool = False) -> None:
+    """Let ``staff_id`` unlock this PC. A setup code works once, to choose a PIN of their own."""
     check_pin_strength(pin)
     keyring = home.load_keyring() if home.keyring_path.exists() else {"staff": {}, "pending": []}
     if staff_id in keyring["staff"]:
         raise DowntimeError(f"staff ID {staff_id} already exists on this PC")
-    keyring["staff"][staff_id] = {"wrap": wrap_vault_key(vault_key, pin), "failed": 0, "locked_until": None}
+    keyring["staff"][staff_id] = {"wrap": wrap_secret(vault_key, pin), "failed": 0, "locked_until": None,
+                                  "setup_code": setup_code}
     home.save_keyring(keyring)
 
 
-def unlock(home: Home, config: DeviceConfig, staff_id: str, pin: str) -> tuple[bytes, list[dict[str, Any]]]:
-    """The vault key, and the auth events waiting to be journaled. Counts failures; locks out."""
+def set_pin(home: Home, staff_id: str, vault_key: bytes, new_pin: str) -> None:
+    """Replace a staff member's PIN (or setup code) with ``new_pin``."""
+    check_pin_strength(new_pin)
+    keyring = home.load_keyring()
+    keyring["staff"][staff_id].update(wrap=wrap_secret(vault_key, new_pin), setup_code=False, failed=0,
+                                      locked_until=None)
+    home.save_keyring(keyring)
+
+
+def needs_new_pin(home: Home, staff_id: str) -> bool:
+    record = home.load_keyring()["staff"].get(staff_id.strip().upper())
+    return bool(record and record.get("setup_code"))
+
+
+def unlock(home: Home, config: DeviceConfig, staff_id: str, pin: str) -> bytes:
+    """The vault key. Counts failures and locks out after too many."""
     sid = staff_id.strip().upper()
     keyring = home.load_keyring()
     record = keyring["staff"].get(sid)
@@ -71,14 +87,24 @@ def unlock(home: Home, config: DeviceConfig, staff_id: str, pin: str) -> tuple[b
                                 "add you")
     _refuse_if_locked(sid, record)
     try:
-        vault_key = unwrap_vault_key(record["wrap"], pin)
+        vault_key = unwrap_secret(record["wrap"], pin)
     except WrongPinError:
         raise _failed(home, config, keyring, sid) from None
     record.update(failed=0, locked_until=None)
-    pending = keyring.get("pending", [])
-    keyring["pending"] = []
     home.save_keyring(keyring)
-    return vault_key, pending
+    return vault_key
+
+
+def pending_events(home: Home) -> list[dict[str, Any]]:
+    """Failed logins and lockouts not yet in the journal (it was locked when they happened)."""
+    return list(home.load_keyring().get("pending", []))
+
+
+def clear_pending_events(home: Home, count: int) -> None:
+    """Forget the first ``count`` pending events, once they are safely in the journal."""
+    keyring = home.load_keyring()
+    keyring["pending"] = keyring.get("pending", [])[count:]
+    home.save_keyring(keyring)
 
 
 def _refuse_if_locked(sid: str, record: dict[str, Any]) -> None:

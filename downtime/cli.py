@@ -11,73 +11,15 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
 
 import click
 
 from downtime import __version__
+from downtime.cli_common import DowntimeGroup, credentials, fail, home_of, open_session, read_json
 from downtime.errors import DowntimeError
 from downtime.kinds.schema import get_kind
-from downtime.logs import log_internal_error, setup_logging
+from downtime.logs import setup_logging
 from downtime.session import Session, init_home, login
-
-EXIT_USER_ERROR = 1
-EXIT_INTERNAL = 70
-
-
-class DowntimeGroup(click.Group):
-    """Turns every exception into one clear line: never a traceback on a ward PC's screen."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except DowntimeError as exc:
-            _fail(str(exc), EXIT_USER_ERROR)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
-        except KeyboardInterrupt:
-            _fail("stopped", 130)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence before a traceback
-            where = log_internal_error(exc, _home_or_none(ctx))
-            _fail(f"internal error ({type(exc).__name__}); details are in {where}. "
-                  "Nothing was written by the failed command.", EXIT_INTERNAL)
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def _home_or_none(ctx: click.Context) -> Path | None:
-    obj = ctx.obj or {}
-    return obj.get("home")
-
-
-def home_of(ctx: click.Context) -> Path:
-    home = ctx.obj.get("home")
-    if home is None:
-        raise DowntimeError("say which downtime folder to use: --home DIR, or set DOWNTIME_HOME")
-    return home
-
-
-def credentials(prompt_for: str = "your") -> tuple[str, str]:
-    """Staff ID and PIN from DOWNTIME_STAFF / DOWNTIME_PIN, or asked for at a terminal."""
-    staff = os.environ.get("DOWNTIME_STAFF")
-    pin = os.environ.get("DOWNTIME_PIN")
-    if staff and pin:
-        return staff, pin
-    if not sys.stdin.isatty():
-        raise DowntimeError("set DOWNTIME_STAFF and DOWNTIME_PIN, or run this in a terminal to be asked for them")
-    staff = staff or click.prompt(f"Staff ID ({prompt_for})")
-    pin = pin or click.prompt("PIN", hide_input=True)
-    return staff, pin
-
-
-def open_session(ctx: click.Context) -> Session:
-    staff, pin = credentials()
-    session = login(home_of(ctx), staff, pin, via="cli")
-    ctx.call_on_close(session.close)
-    return session
 
 
 @click.group(cls=DowntimeGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -127,15 +69,7 @@ def staff() -> None:
 def staff_add(ctx: click.Context, staff_id: str, name: str, role: str, pin_env: str | None) -> None:
     """Add a staff member (needs an admin's DOWNTIME_STAFF / DOWNTIME_PIN)."""
     session = open_session(ctx)
-    if pin_env:
-        pin = os.environ.get(pin_env)
-        if not pin:
-            raise DowntimeError(f"environment variable {pin_env} is empty or not set")
-    elif sys.stdin.isatty():
-        pin = click.prompt(f"New PIN for {staff_id}", hide_input=True, confirmation_prompt=True)
-    else:
-        raise DowntimeError("give the new PIN with --pin-env VAR, or run this in a terminal to be asked")
-    session.add_staff(staff_id, name, role, pin)
+    session.add_staff(staff_id, name, role, _new_pin(staff_id, pin_env))
     click.echo(f"Added {staff_id.upper()} ({name}) as {role}")
 
 
@@ -146,6 +80,28 @@ def staff_list(ctx: click.Context) -> None:
         click.echo(f"{member.staff_id}\t{member.role}\t{member.name}")
 
 
+@staff.command("set-pin")
+@click.option("--pin-env", help="Read the new PIN from this environment variable instead of asking.")
+@click.pass_context
+def staff_set_pin(ctx: click.Context, pin_env: str | None) -> None:
+    """Choose your own PIN (after a one-time setup code, or to change it)."""
+    staff_id, pin = credentials()
+    new_pin = _new_pin(staff_id, pin_env)
+    login(home_of(ctx), staff_id, pin, via="cli", new_pin=new_pin).close()
+    click.echo(f"PIN set for {staff_id.upper()}")
+
+
+def _new_pin(staff_id: str, pin_env: str | None) -> str:
+    if pin_env:
+        pin = os.environ.get(pin_env)
+        if not pin:
+            raise DowntimeError(f"environment variable {pin_env} is empty or not set")
+        return pin
+    if sys.stdin.isatty():
+        return str(click.prompt(f"New PIN for {staff_id.upper()}", hide_input=True, confirmation_prompt=True))
+    raise DowntimeError("give the new PIN with --pin-env VAR, or run this in a terminal to be asked")
+
+
 @staff.command("unlock")
 @click.argument("staff_id")
 @click.pass_context
@@ -153,21 +109,6 @@ def staff_unlock(ctx: click.Context, staff_id: str) -> None:
     """Lift a PIN lockout (admin)."""
     open_session(ctx).unlock_staff(staff_id)
     click.echo(f"{staff_id.upper()} may log in again")
-
-
-def _read_json(path: str) -> Any:
-    name = "standard input" if path == "-" else path
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
-    except OSError as exc:
-        raise DowntimeError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise DowntimeError(f"{name} is not UTF-8 text") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DowntimeError(f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") \
-            from None
 
 
 @main.group()
@@ -183,7 +124,7 @@ def entry_add(ctx: click.Context, kind: str, json_file: str) -> None:
     """Record one entry; prints its human ID (or '-') and its uuid."""
     get_kind(kind)  # an unknown kind is the first thing to say, before the file or the PIN
     session = open_session(ctx)
-    e = session.record(kind, _read_json(json_file))
+    e = session.record(kind, read_json(json_file))
     click.echo(f"{e.human_id or '-'} {e.uuid}")
     _warn_block(session)
 
@@ -224,7 +165,7 @@ def entry_show(ctx: click.Context, ref: str) -> None:
 @click.pass_context
 def entry_correct(ctx: click.Context, ref: str, json_file: str, reason: str) -> None:
     """Record a corrected version of an entry (the original is kept)."""
-    e = open_session(ctx).correct(ref, _read_json(json_file), reason)
+    e = open_session(ctx).correct(ref, read_json(json_file), reason)
     click.echo(f"{e.human_id or '-'} {e.uuid}")
 
 
@@ -249,7 +190,7 @@ def journal_verify(ctx: click.Context) -> None:
     """Exit 0 if every entry is intact and in order; else name the first bad seq."""
     result = open_session(ctx).journal.verify()
     if not result.ok:
-        _fail(f"journal broken at seq {result.first_bad_seq}: {result.reason} "
+        fail(f"journal broken at seq {result.first_bad_seq}: {result.reason} "
               f"({result.entries} entries before it are intact)", 3)
     click.echo(f"journal intact: {result.entries} entries")
 
@@ -305,3 +246,8 @@ def gui(ctx: click.Context) -> None:
     from downtime.gui.app import run_gui
 
     sys.exit(run_gui(home_of(ctx)))
+
+
+from downtime.cli_stage import stage  # noqa: E402  (command modules register after main exists)
+
+main.add_command(stage)

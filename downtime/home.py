@@ -42,6 +42,7 @@ class DeviceConfig:
     site: dict[str, Any]
     device: str
     role: str = WARD
+    ward: str = ""
     id_block: dict[str, int] | None = None
     settings: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_SETTINGS))
     keys: dict[str, str | None] = field(default_factory=dict)
@@ -57,7 +58,7 @@ class DeviceConfig:
 
     def to_json(self) -> dict[str, Any]:
         return {"format": self.format, "site": self.site, "device": self.device, "role": self.role,
-                "id_block": self.id_block, "settings": self.settings, "keys": self.keys}
+                "ward": self.ward, "id_block": self.id_block, "settings": self.settings, "keys": self.keys}
 
 
 def site_code_from(name: str) -> str:

@@ -18,7 +18,7 @@ from downtime import auth
 from downtime.encrypted_db import open_encrypted
 from downtime.errors import DowntimeError, PermissionDeniedError
 from downtime.home import RECORDS_OFFICE, WARD, DeviceConfig, Home, site_code_from, validate_device_code
-from downtime.ids import BlockStatus, IdBlock
+from downtime.ids import BlockStatus
 from downtime.journal import Entry, Journal
 from downtime.kinds.schema import get_kind
 from downtime.vault import Secrets, b64, open_secrets, seal_secrets
@@ -53,49 +53,80 @@ def _now_local() -> str:
     return dt.datetime.now().strftime("%Y-%m-%dT%H:%M")
 
 
+class PinChangeRequiredError(DowntimeError):
+    """The staff member used a one-time setup code and must choose their own PIN."""
+
+
+@dataclass(frozen=True)
+class NewStaff:
+    staff_id: str
+    name: str
+    role: str
+    pin: str
+    setup_code: bool = False
+
+
 def init_home(path: Path, *, site_name: str, device: str, admin_id: str, admin_name: str, admin_pin: str,
               records_office: bool = False, site_code: str | None = None, block: int = 1,
               block_size: int = 99_999) -> Session:
     """Create a new home with its secrets, its journal and its first admin; return the admin's session."""
-    home = Home(path)
-    device = validate_device_code(device)
-    admin_id = auth.check_staff_id(admin_id)
-    auth.check_pin_strength(admin_pin)
     code = (site_code or site_code_from(site_name)).upper()
-    IdBlock(code, block, block_size)  # reject a bad site code or block before anything is written
-    home.make()
-    secrets = Secrets.generate()
-    vault_key = nacl.utils.random(32)
     config = DeviceConfig(
         site={"name": site_name.strip(), "code": code, "address": "", "hfr_id": "", "logo": ""},
-        device=device,
-        role=RECORDS_OFFICE if records_office else WARD,
+        device=device, role=RECORDS_OFFICE if records_office else WARD,
         id_block={"block": block, "size": block_size},
-        keys={"signing_public": b64(bytes(secrets.signing_key.verify_key)),
-              "sealing_public": b64(bytes(secrets.sealing_key.public_key)), "office_public": None},
     )
+    admin = NewStaff(auth.check_staff_id(admin_id), admin_name.strip(), "admin", admin_pin)
+    return create_home(Home(path), config, Secrets.generate(), [admin], via="init")
+
+
+def create_home(home: Home, config: DeviceConfig, secrets: Secrets, staff: list[NewStaff], *,
+                via: str) -> Session:
+    """Write a new home: config, vault, keyring, and a journal that starts with its staff."""
+    config.device = validate_device_code(config.device)
+    config.block()  # reject a bad site code or block before anything is written
+    for member in staff:
+        auth.check_pin_strength(member.pin)
+    admin = next((m for m in staff if m.role == "admin"), None)
+    if admin is None:
+        raise DowntimeError("a new PC needs an admin among its staff")
+    home.make()
+    vault_key = nacl.utils.random(32)
+    config.keys = {"signing_public": b64(bytes(secrets.signing_key.verify_key)),
+                   "sealing_public": b64(bytes(secrets.sealing_key.public_key)),
+                   "office_public": config.keys.get("office_public")}
     seal_secrets(home.vault_path, secrets, vault_key)
-    auth.add_pin(home, admin_id, vault_key, admin_pin)
+    for member in staff:
+        auth.add_pin(home, member.staff_id, vault_key, member.pin, setup_code=member.setup_code)
     home.save_config(config)
-    session = Session(home, config, secrets, vault_key, StaffMember(admin_id, admin_name.strip(), "admin"))
-    session._system("staff.add", {"staff_id": admin_id, "name": admin_name.strip(), "role": "admin"})
-    session._system("auth.login", {"staff_id": admin_id, "via": "init"})
+    session = Session(home, config, secrets, vault_key, StaffMember(admin.staff_id, admin.name, "admin"))
+    for member in staff:
+        session._system("staff.add", {"staff_id": member.staff_id, "name": member.name, "role": member.role})
+    session._system("auth.login", {"staff_id": admin.staff_id, "via": via})
     return session
 
 
-def login(home_path: Path, staff_id: str, pin: str, *, via: str = "gui") -> Session:
+def login(home_path: Path, staff_id: str, pin: str, *, via: str = "gui", new_pin: str | None = None) -> Session:
+    """Unlock this PC for a staff member. After a one-time setup code, ``new_pin`` becomes their PIN."""
     home = Home(home_path).require()
     config = home.load_config()
-    vault_key, pending = auth.unlock(home, config, staff_id, pin)
-    secrets = open_secrets(home.vault_path, vault_key)
     sid = staff_id.strip().upper()
+    if auth.needs_new_pin(home, sid) and new_pin is None:
+        auth.unlock(home, config, sid, pin)  # a wrong code still counts toward the lockout
+        raise PinChangeRequiredError(f"{sid} used a one-time setup code: choose a PIN of your own now")
+    vault_key = auth.unlock(home, config, sid, pin)
+    if new_pin is not None:
+        auth.set_pin(home, sid, vault_key, new_pin)
+    secrets = open_secrets(home.vault_path, vault_key)
     session = Session(home, config, secrets, vault_key, StaffMember(sid, sid, ""))
+    pending = auth.pending_events(home)
     for event in pending:
         event = dict(event)
         session._system(event.pop("kind"), event)
-    staff = session.journal.db["staff"].get(sid) if session.journal.db["staff"].exists() else None
+    auth.clear_pending_events(home, len(pending))
+    staff = session.journal.db["staff"].get(sid)
     session.staff = StaffMember(sid, staff["name"], staff["role"])
-    session._system("auth.login", {"staff_id": sid, "via": via})
+    session._system("auth.login", {"staff_id": sid, "via": "new_pin" if new_pin else via})
     return session
 
 

@@ -86,21 +86,30 @@ def _pin_key(pin: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:
     )
 
 
-def wrap_vault_key(vault_key: bytes, pin: str) -> dict[str, Any]:
-    """A keyring record: the vault key encrypted under this PIN."""
+def wrap_secret(secret: bytes, pin: str) -> dict[str, Any]:
+    """``secret`` encrypted under a key derived from a PIN or passphrase (a keyring record)."""
     opslimit, memlimit = KDF_PROFILES[kdf_profile()]
     salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
     box = nacl.secret.SecretBox(_pin_key(pin, salt, opslimit, memlimit))
     return {"kdf": "argon2id", "opslimit": opslimit, "memlimit": memlimit, "salt": b64(salt),
-            "wrapped": b64(box.encrypt(vault_key))}
+            "wrapped": b64(box.encrypt(secret))}
 
 
-def unwrap_vault_key(record: dict[str, Any], pin: str) -> bytes:
+def unwrap_secret(record: dict[str, Any], pin: str) -> bytes:
     key = _pin_key(pin, unb64(record["salt"]), record["opslimit"], record["memlimit"])
     try:
         return nacl.secret.SecretBox(key).decrypt(unb64(record["wrapped"]))
     except nacl.exceptions.CryptoError:
         raise WrongPinError("wrong PIN") from None
+
+
+def seal_with_passphrase(data: bytes, passphrase: str) -> bytes:
+    """A self-describing file: ``data`` encrypted under a passphrase (provisioning packages)."""
+    return json.dumps(wrap_secret(data, passphrase)).encode()
+
+
+def open_with_passphrase(blob: bytes, passphrase: str) -> bytes:
+    return unwrap_secret(json.loads(blob), passphrase)
 
 
 def seal_secrets(path: Path, secrets: Secrets, vault_key: bytes) -> None:

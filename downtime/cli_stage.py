@@ -1,0 +1,83 @@
+"""``downtime stage ...``: IT's commands to prepare ward PCs before an outage."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from downtime import staging
+from downtime.atomic_file import write_atomic
+from downtime.cli_common import home_of
+from downtime.errors import DowntimeError
+
+PASSPHRASE_ENV = "DOWNTIME_STAGING_PASSPHRASE"
+
+
+def _passphrase(confirm: bool) -> str:
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise DowntimeError(f"set {PASSPHRASE_ENV}, or run this in a terminal to be asked for the staging "
+                            "passphrase")
+    return str(click.prompt("Staging passphrase", hide_input=True, confirmation_prompt=confirm))
+
+
+def _default_plan(site_file: Path) -> Path:
+    return site_file.with_name("plan.json")
+
+
+@click.group()
+def stage() -> None:
+    """Prepare ward PCs: plan ID blocks, package each PC, apply the package on it."""
+
+
+@stage.command("plan")
+@click.option("--site", "site_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--devices", required=True, type=click.IntRange(1, 999), help="How many PCs to plan for.")
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Plan file (default: plan.json next to the site file). An existing plan only grows.")
+def stage_plan(site_file: Path, devices: int, plan_file: Path | None) -> None:
+    """Give each PC its own block of downtime IDs."""
+    site = staging.load_site_file(site_file)
+    plan_file = plan_file or _default_plan(site_file)
+    existing = staging.Plan.load(plan_file) if plan_file.exists() else None
+    plan = staging.plan_devices(site, devices, existing)
+    plan.save(plan_file)
+    click.echo(f"{len(plan.devices)} devices planned in {plan_file}; blocks "
+               f"{plan.devices[0]['block']:03d}-{plan.devices[-1]['block']:03d} of {plan.block_size} IDs each")
+
+
+@stage.command("package")
+@click.option("--site", "site_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--device", required=True)
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def stage_package(site_file: Path, device: str, plan_file: Path | None, out: Path) -> None:
+    """Write one PC's provisioning file (encrypted under the staging passphrase)."""
+    site = staging.load_site_file(site_file)
+    plan_file = plan_file or _default_plan(site_file)
+    plan = staging.Plan.load(plan_file)
+    passphrase = _passphrase(confirm=True)
+    staging.check_passphrase(passphrase)
+    data = staging.make_package(site, plan, device, passphrase)
+    write_atomic(out, data)
+    plan.save(plan_file)  # now holds this device's public key and fingerprint
+    entry = plan.device(device)
+    click.echo(f"wrote {out} for {entry['code']}: block {entry['block']:03d}, key {entry['fingerprint']}")
+
+
+@stage.command("apply")
+@click.argument("package", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.pass_context
+def stage_apply(ctx: click.Context, package: Path) -> None:
+    """Set up this PC from its provisioning file."""
+    body = staging.open_package(package.read_bytes(), _passphrase(confirm=False))
+    session = staging.apply_package(home_of(ctx), body)
+    cfg = session.config
+    session.close()
+    click.echo(f"staged {cfg.device} for {cfg.site['name']}: ID block {body['id_block']['block']:03d}, "
+               f"{len(body['staff'])} staff with one-time setup codes. Delete {package.name} from the USB stick.")
