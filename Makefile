@@ -31,5 +31,10 @@ test: sysdeps-test $(STAMP)
 bench: sysdeps-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
 
+installer: sysdeps $(STAMP)
+	$(BIN)/python -m pip install -q 'pyinstaller>=6.10'
+	$(BIN)/pyinstaller --noconfirm --log-level ERROR --distpath build/dist --workpath build/work installer/downtime.spec
+	sh installer/check-frozen.sh build/dist/downtime/downtime
+
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) build dist *.egg-info
