@@ -18,6 +18,7 @@ import hashlib
 import json
 import uuid as uuidlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -145,7 +146,7 @@ class Journal:
         """Validate and durably write one entry with its projections; all of it or nothing."""
         k = get_kind(kind)
         clean = validate(k, payload, projections.Resolver(self.db, self.snapshot) if check_refs else None)
-        with self.db.atomic():
+        with write_transaction(self.db):
             target = self._check_supersedes(kind, supersedes, clean)
             human_id = self._next_id(kind) if k.issues_id else (target.human_id if target else None)
             row = self._new_row(kind, clean, staff, supersedes, human_id)
@@ -276,7 +277,7 @@ class Journal:
         return VerifyResult(True, count)
 
     def rebuild_projections(self) -> int:
-        with self.db.atomic():
+        with write_transaction(self.db):
             projections.drop_tables(self.db)
             projections.create_tables(self.db)
             n = 0
@@ -284,6 +285,23 @@ class Journal:
                 projections.apply(self.db, entry)
                 n += 1
         return n
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """BEGIN IMMEDIATE: take the write lock before reading the chain head, so two programs writing
+    to the same journal (the app and a CLI command) queue up instead of both claiming the next seq."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
 
 
 def _chain_problem(row: dict[str, Any], expected_seq: int, prev: str) -> str:

@@ -101,6 +101,7 @@ CREATE TABLE IF NOT EXISTS placements (
 )
 """
 
+_COLUMN_SET = frozenset(COLUMNS)
 INSERT_SQL = f"INSERT INTO patients ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
@@ -137,7 +138,7 @@ def clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
 
     Keys that ``row`` lacks stay absent, so an upsert changes only what the caller gave.
     """
-    unknown = set(row) - set(COLUMNS)
+    unknown = row.keys() - _COLUMN_SET
     if unknown:
         raise ValueError(f"unknown patient columns: {', '.join(sorted(unknown))}")
     if not row.get("id"):
@@ -162,7 +163,8 @@ def clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
             clean.setdefault("relation_type", normalized.relation)
     if clean.get("relative") and not clean.get("relation_type"):
         clean["relation_type"] = split_relation(clean["relative"])[1]
-    clean.setdefault("updated_at", _now())
+    if not clean.get("updated_at"):
+        clean["updated_at"] = _now()
     return clean
 
 

@@ -23,7 +23,8 @@ from downtime.journal import Entry, Journal
 from downtime.kinds.schema import get_kind
 from downtime.vault import Secrets, b64, open_secrets, seal_secrets
 
-SYSTEM_KINDS = frozenset({"auth.login", "auth.logout", "auth.login_failed", "auth.lockout", "print.record"})
+SYSTEM_KINDS = frozenset({"auth.login", "auth.logout", "auth.login_failed", "auth.lockout", "print.record",
+                          "bundle.export", "entry.import"})
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,12 @@ def login(home_path: Path, staff_id: str, pin: str, *, via: str = "gui", new_pin
         event = dict(event)
         session._system(event.pop("kind"), event)
     auth.clear_pending_events(home, len(pending))
-    staff = session.journal.db["staff"].get(sid)
-    session.staff = StaffMember(sid, staff["name"], staff["role"])
+    rows = list(session.journal.db["staff"].rows_where("staff_id = ?", [sid]))
+    if not rows:
+        session.close()
+        raise DowntimeError(f"{sid} can unlock this PC but is not in its staff list; ask an admin to add them "
+                            "again")
+    session.staff = StaffMember(sid, rows[0]["name"], rows[0]["role"])
     session._system("auth.login", {"staff_id": sid, "via": "new_pin" if new_pin else via})
     return session
 
@@ -171,6 +176,20 @@ class Session:
             raise PermissionDeniedError(
                 f"{self.staff.staff_id} is logged in as {self.staff.role or 'no role'}; "
                 f"{get_kind(kind).label_en} needs one of: {', '.join(roles)}")
+
+    def record_export(self, payload: dict[str, Any]) -> Entry:
+        """Journal a bundle that was written and read back intact; this marks its entries as exported."""
+        return self._system("bundle.export", payload)
+
+    def record_import(self, payload: dict[str, Any]) -> Entry:
+        """Journal which file rows became which entries (their external references)."""
+        return self._system("entry.import", payload)
+
+    def trust_office(self, office_public: bytes) -> None:
+        """Seal this PC's bundles to the records office with this public key from now on (admin)."""
+        self._require_role("staff.add")
+        self.config.keys["office_public"] = b64(office_public)
+        self.home.save_config(self.config)
 
     # -- staff ---------------------------------------------------------------------------------
 

@@ -61,3 +61,25 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(home: Path) -> None:
         assert len(human_ids) == len(set(human_ids)), "an ID was issued twice"
     finally:
         session.close()
+
+
+def test_two_programs_writing_at_once_keep_the_chain_whole(home: Path) -> None:
+    """The app and a CLI command may write to one journal at the same time; neither may fork the chain."""
+    results: list[list[tuple[str, str]]] = [[], []]
+
+    def writer(i: int) -> None:
+        results[i] = _run_and_kill(home, 2.5)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(len(r) > 5 for r in results), "both writers must have written"
+    session = login(home, NURSE_ID, NURSE_PIN)
+    try:
+        assert session.journal.verify().ok
+        stored = {row[0] for row in session.journal.db.execute("SELECT uuid FROM entries")}
+        assert {u for r in results for u, _ in r} <= stored
+    finally:
+        session.close()
