@@ -102,3 +102,41 @@ def test_a_folder_that_is_not_a_home_says_so(qtbot: QtBot, tmp_path: Path) -> No
     qtbot.addWidget(w)
     assert w.header.site_label.text() == "This PC is not set up"
     assert "is not a downtime folder" in w.header.problem_label.text()
+
+
+def test_first_login_with_setup_code_chooses_a_pin(qtbot: QtBot, tmp_path: Path) -> None:
+    from downtime import staging
+    from tests.test_staging import PASSPHRASE, SITE_TOML
+
+    (tmp_path / "site.toml").write_text(SITE_TOML)
+    site = staging.load_site_file(tmp_path / "site.toml")
+    package = staging.make_package(site, staging.plan_devices(site, 1), "W7-PC1", PASSPHRASE)
+    staging.apply_package(tmp_path / "pc", staging.open_package(package, PASSPHRASE)).close()
+    w = LoginWindow(tmp_path / "pc")
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    assert not w.form.new_pin.isVisible()
+
+    type_credentials(qtbot, w, "N1042", "731946")  # the one-time setup code from the site file
+    with qtbot.assertNotEmitted(w.logged_in):
+        qtbot.keyClick(w.form.pin, Qt.Key.Key_Return)
+    assert w.form.new_pin.isVisible()
+    qtbot.waitUntil(w.form.new_pin.hasFocus, timeout=2000)
+    assert "choose a PIN" in w.form.error_label.text()
+
+    qtbot.keyClicks(w.form.new_pin, "482059")
+    qtbot.keyClick(w.form.new_pin, Qt.Key.Key_Return)
+    qtbot.keyClicks(w.form.new_pin_again, "482058")
+    with qtbot.assertNotEmitted(w.logged_in):
+        qtbot.keyClick(w.form.new_pin_again, Qt.Key.Key_Return)
+    assert "differ" in w.form.error_label.text()
+
+    qtbot.keyClicks(w.form.new_pin_again, "482059")
+    with qtbot.waitSignal(w.logged_in, timeout=5000) as signal:
+        qtbot.keyClick(w.form.new_pin_again, Qt.Key.Key_Return)
+    signal.args[0].close()
+    assert not w.form.new_pin.isVisible()
+    from downtime.session import login
+
+    login(tmp_path / "pc", "N1042", "482059").close()  # the chosen PIN is now theirs
