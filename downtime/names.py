@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # Longer input is not a name; cutting it keeps every function here cheap on hostile input.
 MAX_NAME_CHARS = 200
@@ -91,7 +91,7 @@ class NormalizedName:
     relation: str | None = None       # so/do/wo/ho/co/bo if the text named a relative
     relative: str | None = None       # the relative's name as written, without the marker
 
-    @property
+    @cached_property
     def text(self) -> str:
         """All tokens, space-separated: what the search index stores."""
         return " ".join(self.tokens)
@@ -107,7 +107,7 @@ class NormalizedName:
         """The comparison key: two spellings of one name give the same key."""
         return " ".join(self.core)
 
-    @property
+    @cached_property
     def phonetic(self) -> str:
         """Per-token sound-alike keys, space-separated, in token order."""
         return " ".join(phonetic_key(t) for t in self.tokens)
@@ -163,6 +163,57 @@ def normalize_name(text: str | None) -> NormalizedName:
         tokens.insert(0, "bo")
     initials = tuple(t for t in tokens if len(t) == 1)
     return NormalizedName(tuple(tokens), initials, baby_of, twin, relation, relative)
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """The roles of a name's folded tokens, for comparing two people rather than searching.
+
+    ``given`` are the names that tell family members apart, ``surname`` the one a household shares.
+    Which written token is the surname is a guess (the last full word); record matching aligns tokens by
+    content, so "Sharma Sunita" still meets "Sunita Sharma". Initials stay apart because they cannot say
+    which name they stand for ("R. K. Sharma"), and generic first words (Mohd, Syed, Shaikh) are dropped
+    because nearly every man of a community carries them ("Mohd Salim" and "Mohd Irfan" share nothing).
+    """
+
+    given: tuple[str, ...] = ()
+    surname: str | None = None
+    initials: tuple[str, ...] = ()
+    baby_of: bool = False
+    twin: str | None = None
+
+    @property
+    def full(self) -> tuple[str, ...]:
+        """Given names and surname, in written order."""
+        return self.given + ((self.surname,) if self.surname else ())
+
+    @property
+    def first(self) -> str | None:
+        """The given name people are called by: the first full given token, else the first initial."""
+        if self.given:
+            return self.given[0]
+        return self.initials[0] if self.initials else None
+
+
+# Folded first words that nearly every man of a community carries; they say nothing about the person.
+GENERIC_PREFIXES = frozenset({"mohammad", "syed", "saikh"})
+
+
+@lru_cache(maxsize=65536)
+def name_parts(text: str | None) -> NameParts:
+    """Split a written name into given names, surname and initials (see ``NameParts``); never raises.
+
+    "B/O Sunita Devi" gives the mother's name as ``given`` with ``baby_of`` set: a newborn is known by it.
+    """
+    normalized = normalize_name(text)
+    core = [t for t in normalized.core if t != "bo" or not normalized.baby_of]
+    full = [t for t in core if len(t) > 1]
+    while len(full) > 1 and full[0] in GENERIC_PREFIXES:
+        full.pop(0)
+    initials = tuple(t for t in core if len(t) == 1)
+    if len(full) >= 2:
+        return NameParts(tuple(full[:-1]), full[-1], initials, normalized.baby_of, normalized.twin)
+    return NameParts(tuple(full), None, initials, normalized.baby_of, normalized.twin)
 
 
 def name_key(text: str | None) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlite_utils
@@ -129,8 +129,7 @@ def ensure_patient_index(db: sqlite_utils.Database) -> None:
 
 def patient_values(row: Mapping[str, Any]) -> tuple[Any, ...]:
     """The full column tuple (``COLUMNS`` order) for one patient, with the derived columns filled."""
-    clean = clean_row(row)
-    return tuple(clean.get(column) for column in COLUMNS)
+    return tuple(map(clean_row(row).get, COLUMNS))
 
 
 def clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -138,20 +137,19 @@ def clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
 
     Keys that ``row`` lacks stay absent, so an upsert changes only what the caller gave.
     """
-    unknown = row.keys() - _COLUMN_SET
-    if unknown:
-        raise ValueError(f"unknown patient columns: {', '.join(sorted(unknown))}")
+    if not row.keys() <= _COLUMN_SET:
+        raise ValueError(f"unknown patient columns: {', '.join(sorted(row.keys() - _COLUMN_SET))}")
     if not row.get("id"):
         raise ValueError("a patient row needs an id (UHID or downtime ID)")
     if row.get("source") not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}")
     clean = dict(row)
     clean["id"] = str(row["id"]).strip()
-    if "phone" in row:
+    if row.get("phone") is not None:
         clean["phone"] = normalize_phone(row["phone"])
-    if "abha" in row:
+    if row.get("abha") is not None:
         clean["abha"] = normalize_abha(row["abha"])
-    if "age_years" in row:
+    if row.get("age_years") is not None:
         clean["age_years"] = _int_or_none(row["age_years"])
     if "name" in row:
         normalized = normalize_name(row["name"])
@@ -160,7 +158,7 @@ def clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
         if not row.get("relative") and normalized.relative:
             # "Ramesh S/o Suresh" typed into the name field: keep the relative findable too.
             clean["relative"] = normalized.relative
-            clean.setdefault("relation_type", normalized.relation)
+            clean["relation_type"] = clean.get("relation_type") or normalized.relation
     if clean.get("relative") and not clean.get("relation_type"):
         clean["relation_type"] = split_relation(clean["relative"])[1]
     if not clean.get("updated_at"):
@@ -199,6 +197,17 @@ def place_patient(db: sqlite_utils.Database, patient_id: str, ward: str | None, 
                [ward, bed if ward else None, now, patient_id.strip()])
 
 
+def query_dicts(db: sqlite_utils.Database, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Rows as dicts (the snapshot and journal connections return plain tuples)."""
+    cursor = db.execute(sql, list(params))
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def has_table(db: sqlite_utils.Database, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() is not None
+
+
 def relation_text(relation_type: str | None, relative: str | None) -> str | None:
     """ "W/o Ramesh Kumar" for display, whether or not the stored relative already carries its marker."""
     if not relative:
@@ -208,6 +217,36 @@ def relation_text(relation_type: str | None, relative: str | None) -> str | None
         return f"{RELATIONS[code]} {after or ''}".strip()
     label = RELATIONS.get(relation_type or "")
     return f"{label} {relative.strip()}" if label else relative.strip()
+
+
+def age_text(dob: str | None, age_years: int | None, today: dt.date | None = None) -> str | None:
+    """ "45 y", or months/days for babies; from the date of birth if known, else the age given."""
+    today = today or dt.date.today()
+    born = _parse_date(dob)
+    if born is None:
+        if age_years is not None:
+            return f"{age_years} y"
+        if dob and dob[:4].isdigit():
+            return f"{today.year - int(dob[:4])} y"  # only the year is known ("age 76" in the HMIS)
+        return None
+    days = (today - born).days
+    if days < 0:
+        return None
+    if days < 31:
+        return f"{days} d"
+    months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
+    if months < 12:
+        return f"{months} m"
+    return f"{months // 12} y"
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    if not text or len(text) < 10:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
 
 
 # -- identifiers ----------------------------------------------------------------------------------

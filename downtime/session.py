@@ -19,8 +19,11 @@ from downtime.encrypted_db import open_encrypted
 from downtime.errors import DowntimeError, PermissionDeniedError
 from downtime.home import RECORDS_OFFICE, WARD, DeviceConfig, Home, site_code_from, validate_device_code
 from downtime.ids import BlockStatus
-from downtime.journal import Entry, Journal
+from downtime.journal import Entry, Journal, write_transaction
 from downtime.kinds.schema import get_kind
+from downtime.search import PatientHit, search
+from downtime.snapshot import Snapshot, open_snapshot
+from downtime.snapshot_store import snapshot_files, snapshot_key
 from downtime.vault import Secrets, b64, open_secrets, seal_secrets
 
 SYSTEM_KINDS = frozenset({"auth.login", "auth.logout", "auth.login_failed", "auth.lockout", "print.record",
@@ -144,6 +147,32 @@ class Session:
         self.staff = staff
         db = open_encrypted(home.journal_path, secrets.db_key)
         self.journal = Journal(db, config.device, config.block())
+        self._snapshot: Snapshot | None = None
+        self.open_snapshot()
+
+    # -- the snapshot --------------------------------------------------------------------------
+
+    def open_snapshot(self) -> Snapshot | None:
+        """Open (or re-open, after a refresh) this PC's snapshot; None if it has none."""
+        if self._snapshot is not None:
+            self._snapshot.close()
+            self._snapshot = None
+        key = snapshot_key(self.home, self.secrets.sealing_key)
+        files = snapshot_files(self.home)
+        if key is not None and files is not None:
+            self._snapshot = open_snapshot(files[0], key)
+        # Validation checks a typed UHID against the snapshot, so the journal sees it too.
+        self.journal.snapshot = self._snapshot.db if self._snapshot else None
+        return self._snapshot
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        return self._snapshot
+
+    def search(self, query: str, *, limit: int = 20, sound_alike: bool = False) -> list[PatientHit]:
+        """Patients in the snapshot and those registered on this PC during the downtime."""
+        dbs = [db for db in (self._snapshot.db if self._snapshot else None, self.journal.db) if db is not None]
+        return search(dbs, query, limit=limit, sound_alike=sound_alike)
 
     # -- recording -----------------------------------------------------------------------------
 
@@ -184,6 +213,19 @@ class Session:
     def record_import(self, payload: dict[str, Any]) -> Entry:
         """Journal which file rows became which entries (their external references)."""
         return self._system("entry.import", payload)
+
+    def record_print(self, payload: dict[str, Any]) -> Entry:
+        """Journal one print of a form (printed, failed, or saved as PDF only): the print audit trail."""
+        return self._system("print.record", payload)
+
+    def reserve_ids(self, form: str, count: int) -> Entry:
+        """Take ``count`` IDs from this PC's block for a blank pre-numbered pack, and journal them in the
+        same transaction, so no ID is ever handed out twice or left unaccounted for at reconciliation."""
+        self._require_role("ids.reserve")
+        with write_transaction(self.journal.db):
+            ids = self.journal.reserve_ids(count)
+            return self.journal.append("ids.reserve", {"form": form, "count": count, "ids": ids},
+                                       self.staff.staff_id)
 
     def trust_office(self, office_public: bytes) -> None:
         """Seal this PC's bundles to the records office with this public key from now on (admin)."""
@@ -264,4 +306,6 @@ class Session:
         self.close()
 
     def close(self) -> None:
+        if self._snapshot is not None:
+            self._snapshot.close()
         self.journal.db.close()

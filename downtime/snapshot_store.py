@@ -1,0 +1,78 @@
+"""Where a PC keeps its snapshot, and how a new one replaces the old without a PIN.
+
+A scheduled refresh runs with nobody logged in, so it cannot open the vault.
+It builds the new snapshot under a fresh random key and seals that key to the
+device's public X25519 key; only an unlocked session (which holds the private
+key) can read it. Each snapshot is a generation of two files (database and
+sealed key); ``snapshot.json`` names the current generation and is switched
+atomically, so a refresh killed at any moment leaves the previous snapshot
+whole and in use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nacl.utils
+from nacl.public import PrivateKey, PublicKey, SealedBox
+
+from downtime.atomic_file import write_atomic
+from downtime.errors import DowntimeError
+from downtime.home import Home
+from downtime.snapshot import ImportReport, build_snapshot
+from downtime.vault import unb64
+
+SNAPSHOT_DIR = "snapshots"
+
+
+def install_snapshot(home: Home, sources: list[Path],
+                     progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Import an HMIS export as this PC's new snapshot; needs no PIN."""
+    config = home.load_config()
+    public = PublicKey(unb64(config.keys["sealing_public"] or ""))
+    folder = home.path / SNAPSHOT_DIR
+    folder.mkdir(exist_ok=True)
+    generation = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    key = nacl.utils.random(32)
+    db_path = folder / f"{generation}.db"
+    report = build_snapshot(sources, db_path, key, progress=progress)
+    write_atomic(folder / f"{generation}.key", SealedBox(public).encrypt(key))
+    previous = home.snapshot_info()
+    info = {"generation": generation, "as_of": report.as_of, "imported_at": dt.datetime.now().isoformat(
+        timespec="seconds"), "counts": report.counts, "skipped_lines": len(report.problems)}
+    write_atomic(home.snapshot_info_path, json.dumps(info, indent=2).encode())
+    if previous and previous.get("generation") != generation:
+        _remove_generation(folder, previous["generation"])
+    return report
+
+
+def _remove_generation(folder: Path, generation: str) -> None:
+    for path in folder.glob(f"{generation}.*"):
+        path.unlink(missing_ok=True)
+
+
+def snapshot_files(home: Home) -> tuple[Path, Path] | None:
+    info = home.snapshot_info()
+    if not info:
+        return None
+    folder = home.path / SNAPSHOT_DIR
+    db_path, key_path = folder / f"{info['generation']}.db", folder / f"{info['generation']}.key"
+    if not db_path.is_file() or not key_path.is_file():
+        raise DowntimeError("the snapshot named in snapshot.json is missing; import the HMIS export again "
+                            "(downtime snapshot import)")
+    return db_path, key_path
+
+
+def snapshot_key(home: Home, sealing_key: PrivateKey) -> bytes | None:
+    files = snapshot_files(home)
+    if files is None:
+        return None
+    return SealedBox(sealing_key).decrypt(files[1].read_bytes())
+
+
+def snapshot_summary(home: Home) -> dict[str, Any] | None:
+    return home.snapshot_info()

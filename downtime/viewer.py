@@ -1,0 +1,274 @@
+"""What the wards read from the snapshot: the census, and one patient's summary.
+
+Plain frozen dataclasses, so the GUI, the CLI and the form renderer show the same facts. Times stay
+ISO 8601 (UTC, as the snapshot stores them); formatting for people is the caller's job.
+
+One safety rule shapes the summary: an empty allergy list means "nothing recorded in the snapshot",
+never "no known allergies". Only an explicit "no known allergy" record from the HMIS says that, and
+``PatientSummary.allergy_status`` spells out which case it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from downtime.errors import NotFoundError
+from downtime.patient_index import age_text, format_abha, has_table, query_dicts, relation_text
+
+NO_WARD = "(ward not given)"
+# SNOMED CT "no known ..." findings that HMIS send as an AllergyIntolerance.
+NO_KNOWN_ALLERGY_CODES = frozenset({"716186003", "409137002", "428607008", "429625007", "428197003"})
+# v3 ObservationInterpretation codes that mean "within normal limits" (everything else is a flag).
+NORMAL_FLAGS = frozenset({"N", "NORMAL", "NEG", "S", "WR", "IND"})
+
+
+@dataclass(frozen=True)
+class CensusEntry:
+    ward: str
+    bed: str | None
+    patient_id: str
+    uhid: str | None
+    downtime_id: str | None
+    name: str
+    age: str | None
+    sex: str | None
+    relation: str | None
+    admitted_since: str | None   # ISO 8601
+    encounter_id: str
+    ip_number: str | None
+    reason: str | None
+    attending: str | None
+
+
+@dataclass(frozen=True)
+class WardCensus:
+    ward: str
+    patients: tuple[CensusEntry, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.patients)
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    id: str
+    uhid: str | None
+    downtime_id: str | None
+    name: str
+    sex: str | None
+    age: str | None
+    dob: str | None
+    phone: str | None
+    abha: str | None
+    relation: str | None
+    address: str | None
+    pincode: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Allergy:
+    substance: str
+    criticality: str | None      # low, high, unable-to-assess
+    category: str | None         # medication, food, environment, biologic
+    reaction: str | None
+    severity: str | None
+    recorded: str | None
+    verification: str | None
+    no_known_allergy: bool = False
+
+
+@dataclass(frozen=True)
+class Medication:
+    name: str
+    dosage: str | None
+    started: str | None
+    prescriber: str | None
+
+
+@dataclass(frozen=True)
+class LabResult:
+    name: str
+    code: str | None             # LOINC when the HMIS gives it
+    value: str
+    unit: str | None
+    reference_range: str | None  # "12–15.5 g/dL", or the lab's own text
+    flag: str | None             # H, L, HH, LL, A...; worked out from the range when the lab sent none
+    abnormal: bool
+    taken_at: str
+    status: str | None
+
+
+@dataclass(frozen=True)
+class CurrentEncounter:
+    encounter_id: str
+    ip_number: str | None
+    ward: str
+    bed: str | None
+    admitted_since: str | None
+    reason: str | None
+    attending: str | None
+    kind: str | None             # the encounter type as the HMIS names it
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    patient: PatientDetails
+    allergies: tuple[Allergy, ...]
+    medications: tuple[Medication, ...]
+    results: tuple[LabResult, ...]       # newest first, within the snapshot's 30-day window
+    encounter: CurrentEncounter | None
+    as_of: str | None                    # the snapshot's "as of" time: everything here is from then
+
+    @property
+    def allergy_status(self) -> str:
+        """ "recorded", "no known allergies" (stated by the HMIS) or "not recorded" (nothing in the snapshot)."""
+        if any(not a.no_known_allergy for a in self.allergies):
+            return "recorded"
+        if self.allergies:
+            return "no known allergies"
+        return "not recorded"
+
+
+# -- census ---------------------------------------------------------------------------------------
+
+def census(db: sqlite_utils.Database, ward: str | None = None) -> list[WardCensus]:
+    """In-patients per ward (wards by name, beds in natural order: M7-2 before M7-10)."""
+    if not has_table(db, "encounters"):
+        return []
+    sql = ("SELECT e.id AS encounter_id, e.ip_number, e.ward, e.bed, e.admitted_at, e.reason, e.attending, "
+           "p.id, p.uhid, p.downtime_id, p.name, p.sex, p.dob, p.age_years, p.relation_type, p.relative "
+           "FROM encounters e JOIN patients p ON p.id = e.patient_id")
+    params: list[Any] = []
+    if ward == NO_WARD:
+        sql += " WHERE e.ward IS NULL"
+    elif ward is not None:
+        sql += " WHERE e.ward = ? COLLATE NOCASE"
+        params.append(ward)
+    wards: dict[str, list[CensusEntry]] = {}
+    for row in query_dicts(db, sql, params):
+        entry = CensusEntry(
+            ward=row["ward"] or NO_WARD, bed=row["bed"], patient_id=row["id"], uhid=row["uhid"],
+            downtime_id=row["downtime_id"], name=row["name"] or "", age=age_text(row["dob"], row["age_years"]),
+            sex=row["sex"], relation=relation_text(row["relation_type"], row["relative"]),
+            admitted_since=row["admitted_at"], encounter_id=row["encounter_id"], ip_number=row["ip_number"],
+            reason=row["reason"], attending=row["attending"])
+        wards.setdefault(entry.ward, []).append(entry)
+    return [WardCensus(name, tuple(sorted(entries, key=lambda e: natural_key(e.bed or ""))))
+            for name, entries in sorted(wards.items(), key=lambda item: natural_key(item[0]))]
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort key that orders embedded numbers by value ("Ward 7" < "Ward 10")."""
+    return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
+
+
+# -- one patient ----------------------------------------------------------------------------------
+
+def patient_summary(db: sqlite_utils.Database, patient_id: str) -> PatientSummary:
+    """Everything the snapshot knows about one patient (id = UHID or downtime ID)."""
+    rows = query_dicts(db, "SELECT * FROM patients WHERE id = ? OR uhid = ? OR downtime_id = ? LIMIT 1",
+                  [patient_id.strip()] * 3)
+    if not rows:
+        raise NotFoundError("no patient with this ID is in the snapshot; check the number or search by name")
+    patient = _details(rows[0])
+    return PatientSummary(
+        patient=patient, allergies=tuple(_allergies(db, patient.id)), medications=tuple(_medications(db, patient.id)),
+        results=tuple(_results(db, patient.id)), encounter=_encounter(db, patient.id), as_of=_as_of(db))
+
+
+def _details(row: dict[str, Any]) -> PatientDetails:
+    return PatientDetails(
+        id=row["id"], uhid=row["uhid"], downtime_id=row["downtime_id"], name=row["name"] or "", sex=row["sex"],
+        age=age_text(row["dob"], row["age_years"]), dob=row["dob"], phone=row["phone"],
+        abha=format_abha(row["abha"]), relation=relation_text(row["relation_type"], row["relative"]),
+        address=row["address"], pincode=row["pincode"], source=row["source"])
+
+
+_CRITICALITY_ORDER = {"high": 0, "unable-to-assess": 1, "low": 2}
+
+
+def _allergies(db: sqlite_utils.Database, patient_id: str) -> list[Allergy]:
+    if not has_table(db, "allergies"):
+        return []
+    allergies = [Allergy(
+        substance=r["substance"], criticality=r["criticality"], category=r["category"] or None,
+        reaction=r["reaction"], severity=r["severity"], recorded=r["recorded"], verification=r["verification"],
+        no_known_allergy=r["code"] in NO_KNOWN_ALLERGY_CODES,
+    ) for r in query_dicts(db, "SELECT * FROM allergies WHERE patient_id = ?", [patient_id])]
+    # The dangerous ones first: that is what a nurse must not miss on a crowded screen.
+    return sorted(allergies, key=lambda a: (a.no_known_allergy, _CRITICALITY_ORDER.get(a.criticality or "", 1),
+                                            a.substance.casefold()))
+
+
+def _medications(db: sqlite_utils.Database, patient_id: str) -> list[Medication]:
+    if not has_table(db, "medications"):
+        return []
+    return [Medication(name=r["medication"], dosage=r["dosage"], started=r["authored_on"], prescriber=r["requester"])
+            for r in query_dicts(db, "SELECT * FROM medications WHERE patient_id = ? ORDER BY authored_on DESC",
+                            [patient_id])]
+
+
+def _results(db: sqlite_utils.Database, patient_id: str) -> list[LabResult]:
+    if not has_table(db, "results"):
+        return []
+    out = []
+    for r in query_dicts(db, "SELECT * FROM results WHERE patient_id = ? ORDER BY effective DESC, name", [patient_id]):
+        flag = result_flag(r["flag"], r["value_num"], r["ref_low"], r["ref_high"])
+        out.append(LabResult(
+            name=r["name"], code=r["code"], value=r["value"], unit=r["unit"],
+            reference_range=reference_range_text(r["ref_low"], r["ref_high"], r["ref_text"], r["unit"]),
+            flag=flag, abnormal=flag is not None and flag.upper() not in NORMAL_FLAGS, taken_at=r["effective"],
+            status=r["status"]))
+    return out
+
+
+def result_flag(given: str | None, value: float | None, low: float | None, high: float | None) -> str | None:
+    """The lab's own flag if it sent one; else H or L from the reference range, N inside it, None if unknown."""
+    if given:
+        return given
+    if value is None or (low is None and high is None):
+        return None
+    if high is not None and value > high:
+        return "H"
+    if low is not None and value < low:
+        return "L"
+    return "N"
+
+
+def reference_range_text(low: float | None, high: float | None, text: str | None, unit: str | None) -> str | None:
+    if text:
+        return text
+    suffix = f" {unit}" if unit else ""
+    if low is not None and high is not None:
+        return f"{low:g}–{high:g}{suffix}"
+    if high is not None:
+        return f"≤ {high:g}{suffix}"
+    if low is not None:
+        return f"≥ {low:g}{suffix}"
+    return None
+
+
+def _encounter(db: sqlite_utils.Database, patient_id: str) -> CurrentEncounter | None:
+    if not has_table(db, "encounters"):
+        return None
+    rows = query_dicts(db, "SELECT * FROM encounters WHERE patient_id = ? ORDER BY admitted_at DESC LIMIT 1", [patient_id])
+    if not rows:
+        return None
+    r = rows[0]
+    return CurrentEncounter(encounter_id=r["id"], ip_number=r["ip_number"], ward=r["ward"] or NO_WARD, bed=r["bed"],
+                            admitted_since=r["admitted_at"], reason=r["reason"], attending=r["attending"],
+                            kind=r["type"])
+
+
+def _as_of(db: sqlite_utils.Database) -> str | None:
+    if not has_table(db, "meta"):
+        return None
+    row = db.execute("SELECT value FROM meta WHERE key = 'as_of'").fetchone()
+    return json.loads(row[0]) if row else None
