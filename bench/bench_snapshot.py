@@ -47,14 +47,19 @@ SEED = 20250115
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     size = _size_label(args.patients)
+    _machine()
     export = _export(args)
     dest = Path(tempfile.mkdtemp(prefix="downtime-bench-snap-")) / "snapshot.db"
     key = os.urandom(32)
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), os.times()
         report = build_snapshot([export], dest, key)
-        seconds = time.perf_counter() - started
+        seconds, after = time.perf_counter() - started, os.times()
         _line(f"snapshot.import_{size}_s", seconds, f"(goal {IMPORT_GOAL_S:g})")
+        own = after.user + after.system - cpu.user - cpu.system
+        workers = after.children_user + after.children_system - cpu.children_user - cpu.children_system
+        _line(f"snapshot.import_{size}_cpu_s", own + workers,
+              f"(main {own:.1f} + parsers {workers:.1f}; phases {json.dumps(report.timings)})")
         _line("snapshot.import_patients_per_s", report.counts["patients"] / seconds)
         _line("snapshot.import_peak_rss_mb", _peak_rss_mb(), "(main process and largest worker)")
         _line("snapshot.file_mb", dest.stat().st_size / 1e6)
@@ -91,9 +96,20 @@ def _export(args: argparse.Namespace) -> Path:
     return folder
 
 
+def _machine() -> None:
+    """Context for reading the figures: CPUs, how busy the machine is, and the speed of one core."""
+    started = time.process_time()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    _line("machine.cpus", os.cpu_count() or 0)
+    _line("machine.load_avg_1min", os.getloadavg()[0], "(other work competing for the CPUs)")
+    _line("machine.py_loop_10M_s", time.process_time() - started, "(a recent desktop core: about 0.4)")
+
+
 # -- search ---------------------------------------------------------------------------------------
 
-def _search_figures(db, count: int) -> None:  # noqa: ANN001 - a sqlite_utils.Database
+def _search_figures(db, count: int) -> None:
     queries = _typeahead_queries(db, count)
     for query in queries[:50]:  # warm the page cache as a ward PC in use would have it
         search([db], query)
@@ -110,7 +126,7 @@ def _search_figures(db, count: int) -> None:  # noqa: ANN001 - a sqlite_utils.Da
           "(UHID, phone, ABHA in mixed grouping)")
 
 
-def _typeahead_queries(db, count: int) -> list[str]:  # noqa: ANN001
+def _typeahead_queries(db, count: int) -> list[str]:
     """What a clerk types, keystroke by keystroke, for names drawn at random from the snapshot."""
     rng = random.Random(7)
     total = db.execute("SELECT max(rid) FROM patients").fetchone()[0]
@@ -130,7 +146,7 @@ def _typeahead_queries(db, count: int) -> list[str]:  # noqa: ANN001
     return queries[:count]
 
 
-def _identifier_queries(db, count: int) -> list[str]:  # noqa: ANN001
+def _identifier_queries(db, count: int) -> list[str]:
     rows = db.execute("SELECT uhid, phone, abha FROM patients WHERE abha IS NOT NULL LIMIT ?", [count]).fetchall()
     out = []
     for i, (uhid, phone, abha) in enumerate(rows):

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 T = TypeVar("T")
-DEFAULT_AS_OF = dt.datetime(2025, 1, 15, 6, 0, tzinfo=dt.timezone.utc)
+DEFAULT_AS_OF = dt.datetime(2025, 1, 15, 6, 0, tzinfo=dt.UTC)
 UHID_SYSTEM = "https://hmis.demo-hospital.in/fhir/uhid"
 ABHA_SYSTEM = "https://healthid.abdm.gov.in"
 IP_SYSTEM = "https://hmis.demo-hospital.in/fhir/ip-number"
@@ -264,7 +264,7 @@ class _Writer:
             self.fh.close()
         path = self.out_dir / f"{self.resource_type}.{self.count // LINES_PER_FILE:03d}.ndjson"
         self.summary.files.append(path)
-        self.fh = open(path, "w", encoding="utf-8", buffering=1 << 20)
+        self.fh = open(path, "w", encoding="utf-8", buffering=1 << 20)  # noqa: SIM115 - closed by close()
 
     def close(self) -> None:
         if self.fh:

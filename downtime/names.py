@@ -229,12 +229,28 @@ def sound_key(text: str | None) -> str:
 def query_tokens(text: str | None) -> list[str]:
     """Folded tokens of a search query, with titles and (if anything else is left) fillers removed.
 
-    Unlike a stored name, a query may end in half a word; folding it the same way keeps the
-    prefix comparable with the stored tokens ("Laksh" -> "lax" finds "Laxmi").
+    A query may end in half a word, which is folded like a stored name so that the prefix stays
+    comparable ("Laksh" -> "lax" finds "Laxmi"), with two differences: it is never split into
+    initials ("Tr" is the start of "Tripathi", not T. R.), and a half-typed Kumar/Devi ("Kuma") is
+    dropped like a whole one when other words are there (as a prefix it would match most of the index).
     """
-    normalized = normalize_name(text)
-    tokens = [t for t in normalized.tokens if t not in FILLERS] or list(normalized.tokens)
-    return tokens
+    tokens = list(normalize_name(text).tokens)
+    last = _half_typed_word(text)
+    if last and len(tokens) >= len(last) > 1 and all(len(t) == 1 for t in tokens[-len(last):]):
+        tokens[-len(last):] = [fold_token(last)]
+    core = [t for t in tokens if t not in FILLERS]
+    if len(core) > 1 and len(core[-1]) >= _MIN_STEM and any(f.startswith(core[-1]) for f in FILLERS):
+        core.pop()
+    return core or tokens
+
+
+def _half_typed_word(text: str | None) -> str | None:
+    """The query's last word if the user may still be typing it (no space or dot after it)."""
+    cleaned = clean_text(text)
+    if not cleaned or not cleaned[-1].isalpha():
+        return None
+    words = _WORD_RE.findall(transliterate(cleaned))
+    return words[-1].casefold() if words and cleaned.endswith(words[-1]) else None
 
 
 # -- pieces ---------------------------------------------------------------------------------------
@@ -331,7 +347,7 @@ def _strip_accents(text: str) -> str:
     """Remove accents from Latin letters only; combining marks of Indic scripts carry vowels."""
     if text.isascii():
         return text
-    out = []
+    out: list[str] = []
     for ch in unicodedata.normalize("NFD", text):
         if unicodedata.combining(ch) and out and out[-1].isascii():
             continue

@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from downtime.names import RELATIONS, normalize_name, split_relation
+from downtime.names import RELATIONS, NormalizedName, normalize_name, split_relation
 
 # Tables this module owns; a projection rebuild drops and recreates all of them.
 TABLES = ("patients", "patients_fts", "placements")
@@ -102,6 +102,7 @@ CREATE TABLE IF NOT EXISTS placements (
 """
 
 _COLUMN_SET = frozenset(COLUMNS)
+_NO_NAME = NormalizedName(())
 INSERT_SQL = f"INSERT INTO patients ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
@@ -132,6 +133,27 @@ def patient_values(row: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(map(clean_row(row).get, COLUMNS))
 
 
+def snapshot_values(uhid: str, name: str, sex: str | None, dob: str | None, phone: Any, abha: Any,
+                    relative: str | None, relation_type: str | None, address: str | None, pincode: str | None,
+                    updated_at: str) -> tuple[Any, ...]:
+    """``patient_values`` of one HMIS patient (id = UHID), built directly: an import makes a million of them."""
+    normalized = normalize_name(name)
+    relative, relation_type = _relation_columns(normalized, relative, relation_type)
+    return (uhid, uhid, None, name, sex, dob, None, normalize_phone(phone) if phone is not None else None,
+            normalize_abha(abha) if abha is not None else None, relative, relation_type, address, pincode,
+            None, None, "snapshot", normalized.text, normalized.phonetic, updated_at)
+
+
+def _relation_columns(normalized: NormalizedName, relative: str | None,
+                      relation_type: str | None) -> tuple[str | None, str | None]:
+    """The relative and S/o-W/o code, also when they were written into the name ("Ramesh S/o Suresh")."""
+    if not relative and normalized.relative:
+        relative, relation_type = normalized.relative, relation_type or normalized.relation
+    if relative and not relation_type:
+        relation_type = split_relation(relative)[1]
+    return relative, relation_type
+
+
 def clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """Canonical identifiers and derived name columns for the keys ``row`` has.
 
@@ -151,16 +173,15 @@ def clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
         clean["abha"] = normalize_abha(row["abha"])
     if row.get("age_years") is not None:
         clean["age_years"] = _int_or_none(row["age_years"])
-    if "name" in row:
-        normalized = normalize_name(row["name"])
+    normalized = normalize_name(row["name"]) if "name" in row else None
+    if normalized is not None:
         clean["name_norm"] = normalized.text
         clean["name_phonetic"] = normalized.phonetic
-        if not row.get("relative") and normalized.relative:
-            # "Ramesh S/o Suresh" typed into the name field: keep the relative findable too.
-            clean["relative"] = normalized.relative
-            clean["relation_type"] = clean.get("relation_type") or normalized.relation
-    if clean.get("relative") and not clean.get("relation_type"):
-        clean["relation_type"] = split_relation(clean["relative"])[1]
+    if normalized is not None or clean.get("relative"):
+        relative, relation = _relation_columns(normalized or _NO_NAME, clean.get("relative"),
+                                               clean.get("relation_type"))
+        if relative:
+            clean["relative"], clean["relation_type"] = relative, relation
     if not clean.get("updated_at"):
         clean["updated_at"] = _now()
     return clean
@@ -295,4 +316,4 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

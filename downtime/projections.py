@@ -29,7 +29,7 @@ RECORD_KINDS = frozenset({
     "patient.register", "encounter.admit", "encounter.transfer", "encounter.discharge", "encounter.death",
     "lab.request", "lab.result", "birth.report", "death.report", "stillbirth.report", "mccd", "note",
 })
-TABLES = ("records", "admissions", "staff", "issued_ids", "events", "patients", "patients_fts")
+TABLES = ("records", "admissions", "staff", "issued_ids", "events", *patient_index.TABLES)
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
@@ -236,6 +236,8 @@ def _on_end(db: sqlite_utils.Database, entry: Entry, p: dict[str, Any]) -> None:
 
 
 def _on_print(db: sqlite_utils.Database, entry: Entry, p: dict[str, Any]) -> None:
+    if not p.get("target"):  # a sheet from the snapshot: no record of this PC was printed
+        return
     record = record_for(db, p["target"]) or _record_by_human_id(db, p["target"])
     if record and p.get("outcome") != "failed":
         db.execute("UPDATE records SET prints = prints + 1 WHERE uuid = ?", [record["uuid"]])
@@ -278,6 +280,15 @@ def _on_void(db: sqlite_utils.Database, entry: Entry, p: dict[str, Any]) -> None
         _place_patient(db, adm["patient"], None, None)
 
 
+def _on_export(db: sqlite_utils.Database, entry: Entry, p: dict[str, Any]) -> None:
+    # A record counts as exported once its current version is inside a bundle that was read back intact.
+    # Records never corrected are most of them, and need no lookup of their current version's seq.
+    db.execute("UPDATE records SET exported = 1 WHERE exported = 0 AND current_uuid = uuid AND seq <= ?",
+               [p["last_seq"]])
+    db.execute("UPDATE records SET exported = 1 WHERE exported = 0 AND current_uuid != uuid AND "
+               "(SELECT seq FROM entries WHERE uuid = records.current_uuid) <= ?", [p["last_seq"]])
+
+
 HANDLERS: dict[str, Callable[[sqlite_utils.Database, Entry, dict[str, Any]], None]] = {
     "patient.register": _on_register,
     "birth.report": _on_birth,
@@ -292,4 +303,5 @@ HANDLERS: dict[str, Callable[[sqlite_utils.Database, Entry, dict[str, Any]], Non
     "print.record": _on_print,
     "entry.correct": _on_correct,
     "entry.void": _on_void,
+    "bundle.export": _on_export,
 }

@@ -38,7 +38,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import sqlite_utils
 
@@ -273,15 +273,12 @@ class _ResourceMapper:
         uhid = uhid or fhir_id
         sex = r.get("gender") if r.get("gender") in ("male", "female", "other") else None
         relative, relation = _relative(r, sex)
-        row = {
-            "id": uhid, "uhid": uhid, "name": _human_name(r.get("name")), "sex": sex,
-            "dob": r.get("birthDate") if isinstance(r.get("birthDate"), str) else None,
-            "phone": _phone(r.get("telecom")), "abha": abha, "relative": relative,
-            "relation_type": relation, "source": "snapshot",
-            "updated_at": _get(r, "meta", "lastUpdated") or self.stamp,
-            **_address(r.get("address")),
-        }
-        batch.add("patients", patient_index.patient_values(row), number)
+        birth = r.get("birthDate")
+        address, pincode = _address(r.get("address"))
+        batch.add("patients", patient_index.snapshot_values(
+            uhid, _human_name(r.get("name")), sex, birth if isinstance(birth, str) else None,
+            _phone(r.get("telecom")), abha, relative, relation, address, pincode,
+            _get(r, "meta", "lastUpdated") or self.stamp), number)
         if fhir_id != uhid:
             batch.add("fhir_patient", (fhir_id, uhid), number)
 
@@ -302,7 +299,7 @@ class _ResourceMapper:
     def location(self, r: dict[str, Any], number: int, batch: Batch) -> None:
         identifiers = [i.get("value") for i in r.get("identifier") or [] if isinstance(i, dict) and i.get("value")]
         batch.add("locations", (
-            _required_id(r), r.get("name") or (_strings(r.get("alias")) or [None])[0], _code(r.get("physicalType")),
+            _required_id(r), r.get("name") or next(iter(_strings(r.get("alias"))), None), _code(r.get("physicalType")),
             _reference_key(_get(r, "partOf", "reference")), json.dumps(identifiers), r.get("status"),
         ), number)
 
@@ -423,7 +420,7 @@ def _reference_key(reference: Any) -> str | None:
             if name == "identifier" and value:
                 return "?" + value.rsplit("|", 1)[-1]
         return None
-    if ref.startswith("urn:uuid:") or ref.startswith("urn:oid:"):
+    if ref.startswith(("urn:uuid:", "urn:oid:")):
         return ref.rsplit(":", 1)[1]
     parts = ref.split("/")
     if "_history" in parts:
@@ -504,16 +501,18 @@ def _phone(telecoms: Any) -> str | None:
     return str(best["value"]) if best else None
 
 
-def _address(addresses: Any) -> dict[str, str | None]:
+def _address(addresses: Any) -> tuple[str | None, str | None]:
+    """(one-line address, PIN code) of the home address, or of the first one."""
     best = _preferred(addresses, lambda a: a.get("use") != "home")
     if best is None:
-        return {"address": None, "pincode": None}
+        return None, None
     if isinstance(best.get("text"), str):
         text = best["text"]
     else:
         district = best.get("district") if best.get("district") != best.get("city") else None
         text = ", ".join([*_strings(best.get("line")), *_strings([best.get("city"), district, best.get("state")])])
-    return {"address": text or None, "pincode": best.get("postalCode")}
+    pincode = best.get("postalCode")
+    return text or None, str(pincode) if pincode is not None else None
 
 
 # Patient.contact relationship codes (HL7 v3 RoleCode and v2-0131) -> the register's S/o, D/o, W/o...
@@ -662,9 +661,11 @@ def _observation_value(r: dict[str, Any]) -> tuple[str | None, float | None, str
         return text, None, None
     components = []
     for component in r.get("component") or []:
-        value, _, unit = _observation_value(component) if isinstance(component, dict) else (None, None, None)
-        if value is not None:
-            components.append(f"{_concept_text(component.get('code')) or ''}: {value} {unit or ''}".strip())
+        if not isinstance(component, dict):
+            continue
+        shown, _, part_unit = _observation_value(component)  # e.g. systolic and diastolic of one reading
+        if shown is not None:
+            components.append(f"{_concept_text(component.get('code')) or ''}: {shown} {part_unit or ''}".strip())
     return ("; ".join(components), None, None) if components else (None, None, None)
 
 
@@ -696,16 +697,16 @@ def _utc(text: Any) -> str | None:
         return None
     try:
         if len(text) == 4:
-            moment = dt.datetime(int(text), 1, 1, tzinfo=dt.timezone.utc)
+            moment = dt.datetime(int(text), 1, 1, tzinfo=dt.UTC)
         elif len(text) == 7:
-            moment = dt.datetime(int(text[:4]), int(text[5:7]), 1, tzinfo=dt.timezone.utc)
+            moment = dt.datetime(int(text[:4]), int(text[5:7]), 1, tzinfo=dt.UTC)
         else:
             moment = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)  # FHIR requires a zone on times; dates have none
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = moment.replace(tzinfo=dt.UTC)  # FHIR requires a zone on times; dates have none
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- CSV template ---------------------------------------------------------------------------------------
@@ -951,7 +952,7 @@ def _log_transaction_time(path: Path) -> dt.datetime | None:
 
 def _parse_time(text: Any) -> dt.datetime | None:
     utc = _utc(text)
-    return dt.datetime.strptime(utc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc) if utc else None
+    return dt.datetime.strptime(utc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC) if utc else None
 
 
 # -- building ------------------------------------------------------------------------------------------
@@ -983,7 +984,7 @@ def _build(sources: Sequence[Path], building: Path, key: bytes, progress: Progre
            workers: int | None) -> ImportReport:
     found = _discover(sources)
     total = sum(p.stat().st_size for p in found.data)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     cutoff = _cutoff(found.as_of) if found.as_of else None
     db = open_encrypted(building, key, durable=False)
     try:
@@ -1022,9 +1023,9 @@ def _as_of(found: _Sources, newest_update: str | None) -> tuple[dt.datetime, str
     if found.as_of:
         return found.as_of, found.as_of_source
     if newest_update:
-        return _parse_time(newest_update) or dt.datetime.now(dt.timezone.utc), "newest meta.lastUpdated"
+        return _parse_time(newest_update) or dt.datetime.now(dt.UTC), "newest meta.lastUpdated"
     newest = max(found.data, key=lambda p: p.stat().st_mtime)
-    when = dt.datetime.fromtimestamp(newest.stat().st_mtime, dt.timezone.utc).replace(microsecond=0)
+    when = dt.datetime.fromtimestamp(newest.stat().st_mtime, dt.UTC).replace(microsecond=0)
     return when, f"modification time of {newest.name}"
 
 
@@ -1034,7 +1035,7 @@ def read_batches(path: Path, *, stamp: str | None = None) -> Iterator[Batch]:
     For other readers of HMIS exports (the records office's MPI loader): the same rows, reasons and
     line numbers as the snapshot import, without building a snapshot.
     """
-    stamp = stamp or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = stamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if Path(path).suffix.lower() == ".csv":
         return _csv_batches(Path(path), 0, stamp)
     return _ndjson_batches(Path(path), 0, None, stamp, None)
@@ -1123,7 +1124,7 @@ class _BatchWriter:
         self.db.execute("SAVEPOINT batch")
         try:
             self.db.conn.executemany(self.sql[table], rows)
-        except Exception as exc:  # noqa: BLE001 - any constraint error: redo row by row to name the lines
+        except Exception as exc:
             if not _is_constraint_error(exc):
                 raise
             self.db.execute("ROLLBACK TO batch")
@@ -1135,7 +1136,7 @@ class _BatchWriter:
         for row, line in zip(rows, lines):
             try:
                 self.db.execute(self.sql[table], row)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 if not _is_constraint_error(exc):
                     raise
                 what = "patient" if table in ("patients", "fhir_patient") else "resource"
@@ -1274,7 +1275,7 @@ def _report(db: sqlite_utils.Database, writer: _BatchWriter, as_of: dt.datetime,
 def _write_meta(db: sqlite_utils.Database, report: ImportReport) -> None:
     meta = {"format": SNAPSHOT_FORMAT, "as_of": report.as_of, "as_of_source": report.as_of_source,
             "files": report.files, "counts": report.counts, "skipped": report.skipped,
-            "problems_total": report.problems_total, "built_at": dt.datetime.now(dt.timezone.utc).isoformat(
+            "problems_total": report.problems_total, "built_at": dt.datetime.now(dt.UTC).isoformat(
                 timespec="seconds")}
     db.conn.executemany("INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()])
 
@@ -1282,22 +1283,18 @@ def _write_meta(db: sqlite_utils.Database, report: ImportReport) -> None:
 @contextmanager
 def _build_lock(dest: Path) -> Iterator[None]:
     """One import at a time per snapshot: a scheduled refresh and a manual one must not share a file."""
-    lock_path = dest.with_suffix(".db.lock")
-    fh = open(lock_path, "a+b")
-    try:
+    with open(dest.with_suffix(".db.lock"), "a+b") as fh:  # closing releases the lock, and so does dying
         try:
             _lock(fh)
         except OSError:
             raise SnapshotError("another snapshot import is running on this PC; wait for it to finish") from None
         yield
-    finally:
-        fh.close()  # closing releases the lock; the OS also releases it if this process dies
 
 
 def _lock(fh: io.BufferedRandom) -> None:
     if os.name == "nt":
         import msvcrt
-        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]  # Windows-only module
     else:
         import fcntl
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -1328,11 +1325,11 @@ class Snapshot:
 
     @property
     def as_of(self) -> dt.datetime:
-        return dt.datetime.strptime(self.meta["as_of"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.strptime(self.meta["as_of"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
 
     def age_hours(self, now: dt.datetime | None = None) -> float:
         """How old the copy is, for the banner and the readiness drill."""
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         return (now - self.as_of).total_seconds() / 3600
 
     def problems(self, limit: int = MAX_PROBLEMS_LISTED) -> list[LineProblem]:
@@ -1344,7 +1341,7 @@ class Snapshot:
     def close(self) -> None:
         self.db.conn.close()
 
-    def __enter__(self) -> Snapshot:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -1361,7 +1358,7 @@ def open_snapshot(path: Path, key: bytes) -> Snapshot:
     try:
         db.execute("PRAGMA query_only = ON")
         rows = db.execute("SELECT key, value FROM meta").fetchall()
-    except Exception as exc:  # noqa: BLE001 - a database without our meta table is not a snapshot
+    except Exception as exc:
         db.conn.close()
         raise SnapshotError(f"{path.name} is not a downtime snapshot") from exc
     meta = {k: json.loads(v) for k, v in rows}

@@ -43,7 +43,7 @@ def install_snapshot(home: Home, sources: list[Path],
     write_atomic(folder / f"{generation}.key", SealedBox(public).encrypt(key))
     previous = home.snapshot_info()
     info = {"generation": generation, "as_of": report.as_of, "imported_at": dt.datetime.now().isoformat(
-        timespec="seconds"), "counts": report.counts, "skipped_lines": len(report.problems)}
+        timespec="seconds"), "counts": report.counts, "skipped_lines": report.problems_total}
     write_atomic(home.snapshot_info_path, json.dumps(info, indent=2).encode())
     if previous and previous.get("generation") != generation:
         _remove_generation(folder, previous["generation"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from downtime import snapshot
+from downtime import patient_index, snapshot
 from downtime.demo_data import generate_export
 from downtime.encrypted_db import WrongKeyError
 from downtime.search import search
@@ -314,9 +315,8 @@ def test_kill_halfway_leaves_the_previous_snapshot(demo_snapshot: Path, tmp_path
 
 def test_two_imports_cannot_build_at_once(tmp_path: Path, demo_export: Path) -> None:
     dest = tmp_path / "snapshot.db"
-    with snapshot._build_lock(dest):
-        with pytest.raises(SnapshotError, match="another snapshot import"):
-            build_snapshot([demo_export], dest, KEY)
+    with snapshot._build_lock(dest), pytest.raises(SnapshotError, match="another snapshot import"):
+        build_snapshot([demo_export], dest, KEY)
 
 
 def test_progress_reports_bytes(demo_export: Path, tmp_path: Path) -> None:
@@ -324,7 +324,7 @@ def test_progress_reports_bytes(demo_export: Path, tmp_path: Path) -> None:
     build_snapshot([demo_export], tmp_path / "s.db", KEY, progress=lambda d, t: seen.append((d, t)))
     total = seen[0][1]
     assert seen[0] == (0, total) and seen[-1] == (total, total)
-    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+    assert all(a[0] <= b[0] for a, b in itertools.pairwise(seen))
 
 
 def test_open_snapshot_errors(tmp_path: Path) -> None:
@@ -336,3 +336,12 @@ def test_open_snapshot_errors(tmp_path: Path) -> None:
     other.conn.close()
     with pytest.raises(SnapshotError, match="not a downtime snapshot"):
         open_snapshot(tmp_path / "other.db", KEY)
+
+
+def test_the_fast_patient_row_equals_the_generic_one() -> None:
+    fields = {"uhid": "U1", "name": "Sunita W/o Ramesh", "sex": "female", "dob": "1980", "phone": "+91 98765 43210",
+              "abha": "91-1234-5678-9012", "relative": None, "relation_type": None, "address": "a",
+              "pincode": "110001", "updated_at": "2025-01-15T06:00:00Z"}
+    fast = patient_index.snapshot_values(**fields)
+    assert fast == patient_index.patient_values({"id": "U1", "source": "snapshot", **fields})
+    assert fast[patient_index.COLUMNS.index("relative")] == "Ramesh"
