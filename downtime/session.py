@@ -8,6 +8,7 @@ place.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ import nacl.utils
 
 from downtime import auth
 from downtime.encrypted_db import open_encrypted
-from downtime.errors import DowntimeError, PermissionDeniedError
+from downtime import viewer
+from downtime.errors import DowntimeError, NotFoundError, PermissionDeniedError
 from downtime.home import RECORDS_OFFICE, WARD, DeviceConfig, Home, site_code_from, validate_device_code
 from downtime.ids import BlockStatus
 from downtime.journal import Entry, Journal, write_transaction
@@ -24,6 +26,7 @@ from downtime.kinds.schema import get_kind
 from downtime.search import PatientHit, search
 from downtime.snapshot import Snapshot, open_snapshot
 from downtime.snapshot_store import snapshot_files, snapshot_key
+from downtime.viewer import PatientSummary
 from downtime.vault import Secrets, b64, open_secrets, seal_secrets
 
 SYSTEM_KINDS = frozenset({"auth.login", "auth.logout", "auth.login_failed", "auth.lockout", "print.record",
@@ -173,6 +176,27 @@ class Session:
         """Patients in the snapshot and those registered on this PC during the downtime."""
         dbs = [db for db in (self._snapshot.db if self._snapshot else None, self.journal.db) if db is not None]
         return search(dbs, query, limit=limit, sound_alike=sound_alike)
+
+    def patient_summary(self, ref: str) -> PatientSummary:
+        """One patient as the snapshot knows them, or as registered on this PC during the downtime."""
+        for db in (self._snapshot.db if self._snapshot else None, self.journal.db):
+            if db is None:
+                continue
+            try:
+                return viewer.patient_summary(db, ref)
+            except NotFoundError:
+                continue
+        raise NotFoundError(f"no patient {ref!r} in the snapshot or on this PC; search by name, or register them")
+
+    def patient_history(self, patient_id: str) -> list[dict[str, Any]]:
+        """This PC's downtime records about a patient, newest first (current versions, voids included)."""
+        ids = {patient_id.strip().upper()}
+        rows = self.journal.db.execute("SELECT uhid, downtime_id FROM patients WHERE id = ? OR uhid = ? "
+                                       "OR downtime_id = ?", [patient_id.strip()] * 3).fetchall()
+        ids |= {v.upper() for row in rows for v in row if v}
+        marks = ", ".join("?" * len(ids))
+        return [{**r, "payload": json.loads(r["payload"])} for r in self.journal.db.query(
+            f"SELECT * FROM records WHERE upper(patient) IN ({marks}) ORDER BY seq DESC", sorted(ids))]
 
     # -- recording -----------------------------------------------------------------------------
 
