@@ -51,3 +51,7 @@ def doctor(home: Path) -> Iterator[Session]:
 SUNITA = {"name": "Sunita Devi", "sex": "female", "age_years": 45, "phone": "9876543210",
           "relative": "W/o Ramesh Kumar", "address": "House 12, Sector 4, R K Puram, New Delhi",
           "pincode": "110022"}
+
+# A real 10-patient Synthea FHIR Bulk export (CC0), kept in the repo so CI has it: importers must take
+# real exports as they are, not only our own synthetic data.
+SYNTHEA = Path(__file__).resolve().parent / "fixtures" / "fhir-bulk-synthea-10"

@@ -21,7 +21,7 @@ from downtime.search import search
 from downtime.snapshot import LineProblem, SnapshotError, build_snapshot, open_snapshot
 from downtime.viewer import census, patient_summary
 
-SYNTHEA = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "fhir-bulk-synthea-10"
+from tests.conftest import SYNTHEA  # noqa: E402
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))

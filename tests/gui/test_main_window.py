@@ -126,9 +126,16 @@ def test_banner_warns_when_id_block_runs_low(qtbot: QtBot, open_window: OpenWind
 
 
 def test_banner_shows_snapshot_age_once_staged(qtbot: QtBot, open_window: OpenWindow, site: Site) -> None:
-    # The banner reads only snapshot.json, the plain facts that staging writes beside the encrypted snapshot.
-    as_of = (dt.datetime.now().astimezone() - dt.timedelta(hours=3, minutes=5)).isoformat(timespec="seconds")
-    Home(site.path).snapshot_info_path.write_text(json.dumps({"as_of": as_of}), "utf-8")
+    # The banner reads snapshot.json, the plain facts written beside the encrypted snapshot; the export's
+    # own time is set back here so the age is known.
+    from downtime.snapshot_store import install_snapshot
+    from tests.conftest import SYNTHEA
+
+    home = Home(site.path)
+    install_snapshot(home, sorted(SYNTHEA.glob("*.ndjson")))
+    info = json.loads(home.snapshot_info_path.read_text("utf-8"))
+    info["as_of"] = (dt.datetime.now().astimezone() - dt.timedelta(hours=3, minutes=5)).isoformat(timespec="seconds")
+    home.snapshot_info_path.write_text(json.dumps(info), "utf-8")
     window = open_window()
     assert window.banner.snapshot_label.text() == "snapshot 3 h 5 min old"
     assert window.banner.snapshot_label.property("tone") == "warn"  # the default warning is after 2 h
