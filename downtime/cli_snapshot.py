@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def snapshot_import(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     files = _expand(paths)
     total = sum(p.stat().st_size for p in files)
     with click.progressbar(length=total, label="Importing", file=click.get_text_stream("stderr"),
-                           show_percent=True, show_eta=True) as bar:
+                           show_percent=True, show_eta=True, hidden=not sys.stderr.isatty()) as bar:
         done = [0]
 
         def progress(now: int, _total: int) -> None:
