@@ -10,7 +10,7 @@ import click
 
 from downtime import staging
 from downtime.atomic_file import write_atomic
-from downtime.cli_common import home_of
+from downtime.cli_common import home_of, open_session
 from downtime.errors import DowntimeError
 
 PASSPHRASE_ENV = "DOWNTIME_STAGING_PASSPHRASE"
@@ -81,3 +81,22 @@ def stage_apply(ctx: click.Context, package: Path) -> None:
     session.close()
     click.echo(f"staged {cfg.device} for {cfg.site['name']}: ID block {body['id_block']['block']:03d}, "
                f"{len(body['staff'])} staff with one-time setup codes. Delete {package.name} from the USB stick.")
+
+
+@click.command()
+@click.option("--printer", help="Print queue for the test page (default: the ward's printer from the site file).")
+@click.option("--no-print", is_flag=True, help="Do not try the printer.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also copy the PASS/FAIL sheet here.")
+@click.pass_context
+def drill(ctx: click.Context, printer: str | None, no_print: bool, out: Path | None) -> None:
+    """Readiness drill: snapshot age, IDs left, keys, journal, disk, clock, forms and printer."""
+    from forms.readiness import run_drill  # forms is loaded only by the commands that print
+
+    result = run_drill(open_session(ctx), printer=printer, no_print=no_print)
+    for r in result.results:
+        click.echo(f"{r.outcome:<5} {r.name:<13} {r.detail}")
+    if out:
+        write_atomic(out, result.sheet.read_bytes())
+    click.echo(f"{result.outcome}: sheet saved at {out or result.sheet}")
+    if result.outcome == "FAIL":
+        ctx.exit(1)

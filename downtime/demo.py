@@ -5,6 +5,7 @@ Everything here is made up (names, phones, UHIDs); nothing comes from a real hos
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,9 @@ def _import_demo_snapshot(admin: Session, patients: int, inpatients: int) -> Non
 
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp)
-        generate_export(export, patients=patients, inpatients=inpatients, seed=2022)
+        # Taken "an hour ago", as if the last scheduled refresh ran just before the HMIS went down.
+        as_of = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
+        generate_export(export, patients=patients, inpatients=inpatients, seed=2022, as_of=as_of)
         install_snapshot(admin.home, sorted(export.glob("*.ndjson")))
 
 
@@ -84,6 +87,4 @@ def _record_demo_entries(admin: Session) -> None:
 
 
 def _today(hhmm: str) -> str:
-    import datetime as dt
-
     return f"{dt.date.today().isoformat()} {hhmm}"

@@ -42,10 +42,11 @@ def check_snapshot(session: Session) -> CheckResult:
     taken = dt.datetime.fromisoformat(as_of)
     age_h = (dt.datetime.now(taken.tzinfo) - taken).total_seconds() / 3600
     limit = float(session.config.setting("snapshot_warn_hours"))
+    age = f"{age_h / 24:.0f} days" if age_h >= 48 else f"{age_h:.1f} h"
     if session.snapshot_stale():
-        return CheckResult("Snapshot", WARN, f"the snapshot is {age_h:.1f} h old (limit {limit:g} h): check the "
+        return CheckResult("Snapshot", WARN, f"the snapshot is {age} old (limit {limit:g} h): check the "
                                              "scheduled refresh")
-    return CheckResult("Snapshot", PASS, f"{age_h:.1f} h old (limit {limit:g} h)")
+    return CheckResult("Snapshot", PASS, f"{age} old (limit {limit:g} h)")
 
 
 def check_id_block(session: Session) -> CheckResult:
