@@ -40,19 +40,24 @@ def main(ctx: click.Context, home: Path | None) -> None:
 @click.option("--device", required=True, help="This PC's code, such as W7-PC2.")
 @click.option("--records-office", is_flag=True, help="Set up a records-office PC instead of a ward PC.")
 @click.option("--site-code", help="Short code used in downtime IDs (default: first word of the site name).")
-@click.option("--block", default=1, show_default=True, help="This PC's block of downtime IDs (from staging).")
+@click.option("--block", type=int, help="This PC's block of downtime IDs, from staging (default: 1 for a ward "
+              "PC, 999 for the records office, so paper keyed in there never collides with a ward's IDs).")
 @click.pass_context
 def init(ctx: click.Context, site_name: str, device: str, records_office: bool, site_code: str | None,
-         block: int) -> None:
+         block: int | None) -> None:
     """Create this PC's downtime folder. The first admin comes from DOWNTIME_STAFF and DOWNTIME_PIN."""
     staff, pin = credentials("first admin")
     name = os.environ.get("DOWNTIME_STAFF_NAME", staff)
+    passphrase = new_office_passphrase() if records_office else None  # asked before anything is written
     session = init_home(home_of(ctx), site_name=site_name, device=device, admin_id=staff, admin_name=name,
                         admin_pin=pin, records_office=records_office, site_code=site_code, block=block)
+    office = setup_records_office(session, passphrase) if passphrase else None
     cfg = session.config
     session.close()
     click.echo(f"Created {cfg.role} PC {cfg.device} for {cfg.site['name']} in {home_of(ctx)}; "
                f"admin {staff.upper()}; downtime IDs look like {cfg.block() and cfg.block().id_for(1)}")
+    if office:
+        click.echo(office)
 
 
 @main.group()
@@ -248,6 +253,22 @@ def gui(ctx: click.Context) -> None:
     sys.exit(run_gui(home_of(ctx)))
 
 
-from downtime.cli_stage import stage  # noqa: E402  (command modules register after main exists)
+from downtime.cli_snapshot import search, snapshot  # noqa: E402  (command modules register after main exists)
+from downtime.cli_stage import drill, stage  # noqa: E402
 
 main.add_command(stage)
+main.add_command(drill)
+main.add_command(snapshot)
+main.add_command(search)
+
+from downtime.cli_sync import (  # noqa: E402
+    entry_import, export, keys, new_office_passphrase, reconcile, setup_records_office)
+
+main.add_command(export)
+main.add_command(keys)
+main.add_command(reconcile)
+entry.add_command(entry_import)
+
+from downtime.cli_print import print_
+
+main.add_command(print_)

@@ -100,3 +100,26 @@ def drill(ctx: click.Context, printer: str | None, no_print: bool, out: Path | N
     click.echo(f"{result.outcome}: sheet saved at {out or result.sheet}")
     if result.outcome == "FAIL":
         ctx.exit(1)
+
+
+@stage.command("sheet")
+@click.option("--site", "site_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def stage_sheet(site_file: Path, plan_file: Path | None, out: Path) -> None:
+    """IT summary sheet (PDF): each device, its ward, its ID block and its key fingerprint."""
+    from forms.table_sheet import render_table_sheet
+
+    site = staging.load_site_file(site_file)
+    plan = staging.Plan.load(plan_file or _default_plan(site_file))
+    rows = [(d["code"], d.get("ward") or "", f"{d['block']:03d}",
+             f"{plan.site_code}-{d['block']:03d}-00001 … -{plan.block_size:05d}",
+             d.get("fingerprint") or "not packaged yet") for d in plan.devices]
+    render_table_sheet(out, title_en=f"Staging summary: {site.name}", title_hi="स्टेजिंग सारांश",
+                       subtitle=f"{len(plan.devices)} devices · site code {plan.site_code} · "
+                                f"{plan.block_size:,} IDs per block",
+                       header=("Device", "Ward", "Block", "Downtime IDs", "Key fingerprint"), rows=rows,
+                       widths_mm=(28, 20, 14, 58, 54),
+                       footer="Compare each PC's fingerprint (shown by its drill and by 'downtime keys export') "
+                              "with this sheet before trusting its bundles.")
+    click.echo(f"wrote {out}")

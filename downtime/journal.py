@@ -114,8 +114,12 @@ class VerifyResult:
     reason: str = ""
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """The one JSON spelling that hashes are computed over (one encoder, reused: it is on every append)."""
+    return _CANONICAL.encode(value)
 
 
 def entry_hash(row: dict[str, Any]) -> str:

@@ -157,8 +157,11 @@ def _patient_row(human_id: str, p: dict[str, Any]) -> dict[str, Any]:
 
 def _newborn_row(human_id: str, p: dict[str, Any]) -> dict[str, Any]:
     mother = p.get("mother_name", "")
+    # Twins must not share a name on the wristband: "(twin 2)" is also what name matching reads as the order.
+    order = f" (twin {p['birth_order_in_delivery']})" if p.get("multiple_birth") and p.get("birth_order_in_delivery") \
+        else ""
     return {
-        "id": human_id, "downtime_id": human_id, "name": p.get("child_name") or f"B/O {mother}",
+        "id": human_id, "downtime_id": human_id, "name": p.get("child_name") or f"B/O {mother}{order}",
         "sex": p.get("sex"), "dob": p.get("date_of_birth"), "age_years": 0, "relative": f"B/O {mother}",
         "relation_type": "bo", "address": p.get("address_at_birth"), "phone": p.get("mother_mobile"),
         "source": "downtime",
@@ -253,7 +256,8 @@ def _on_correct(db: sqlite_utils.Database, entry: Entry, p: dict[str, Any]) -> N
     if record is None:
         return
     fields = p["fields"]
-    db["records"].update(record["uuid"], {"status": "corrected", "current_uuid": entry.uuid,
+    # exported = 0: the corrected version has not travelled to the records office yet.
+    db["records"].update(record["uuid"], {"status": "corrected", "current_uuid": entry.uuid, "exported": 0,
                                           "payload": json.dumps(fields, ensure_ascii=False)})
     human_id = record["human_id"] or ""
     if record["kind"] == "patient.register":
@@ -271,7 +275,7 @@ def _on_void(db: sqlite_utils.Database, entry: Entry, p: dict[str, Any]) -> None
     record = record_for(db, entry.supersedes or "")
     if record is None:
         return
-    db["records"].update(record["uuid"], {"status": "voided", "current_uuid": entry.uuid})
+    db["records"].update(record["uuid"], {"status": "voided", "current_uuid": entry.uuid, "exported": 0})
     if record["kind"] in ("patient.register", "birth.report") and record["human_id"]:
         patient_index.remove_patient(db, record["human_id"])
     if record["kind"] == "encounter.admit":

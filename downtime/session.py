@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import nacl.utils
+import sqlite_utils
 
 from downtime import auth
 from downtime.encrypted_db import open_encrypted
@@ -23,7 +24,7 @@ from downtime.home import RECORDS_OFFICE, WARD, DeviceConfig, Home, site_code_fr
 from downtime.ids import BlockStatus
 from downtime.journal import Entry, Journal, write_transaction
 from downtime.kinds.schema import get_kind
-from downtime.search import PatientHit, search
+from downtime.search import PatientHit, likely_matches, search
 from downtime.snapshot import Snapshot, open_snapshot
 from downtime.snapshot_store import snapshot_files, snapshot_key
 from downtime.viewer import PatientSummary
@@ -74,9 +75,15 @@ class NewStaff:
 
 
 def init_home(path: Path, *, site_name: str, device: str, admin_id: str, admin_name: str, admin_pin: str,
-              records_office: bool = False, site_code: str | None = None, block: int = 1,
+              records_office: bool = False, site_code: str | None = None, block: int | None = None,
               block_size: int = 99_999) -> Session:
-    """Create a new home with its secrets, its journal and its first admin; return the admin's session."""
+    """Create a new home with its secrets, its journal and its first admin; return the admin's session.
+
+    Without staging, a ward PC takes block 1 and the records office block 999 (the last), so paper keyed in
+    at the office can never carry the same ID as a ward's entry.
+    """
+    if block is None:
+        block = MAX_BLOCK if records_office else 1
     code = (site_code or site_code_from(site_name)).upper()
     config = DeviceConfig(
         site={"name": site_name.strip(), "code": code, "address": "", "hfr_id": "", "logo": ""},
@@ -172,10 +179,72 @@ class Session:
     def snapshot(self) -> Snapshot | None:
         return self._snapshot
 
+    def _patient_dbs(self) -> list[sqlite_utils.Database]:
+        """Where patients are found: the snapshot (if any), then this PC's journal."""
+        return [db for db in (self._snapshot.db if self._snapshot else None, self.journal.db) if db is not None]
+
     def search(self, query: str, *, limit: int = 20, sound_alike: bool = False) -> list[PatientHit]:
         """Patients in the snapshot and those registered on this PC during the downtime."""
-        dbs = [db for db in (self._snapshot.db if self._snapshot else None, self.journal.db) if db is not None]
-        return search(dbs, query, limit=limit, sound_alike=sound_alike)
+        return search(self._patient_dbs(), query, limit=limit, sound_alike=sound_alike)
+
+    def likely_matches(self, payload: dict[str, Any]) -> list[PatientHit]:
+        """Patients who may already be the one a registration ``payload`` describes (shown before saving)."""
+        return likely_matches(self._patient_dbs(), payload)
+
+    def note_registration_check(self, patient: str, shown: list[str], *, picked: bool) -> Entry:
+        """Journal the clerk's answer to the likely matches shown at registration, as a note on ``patient``.
+
+        ``picked``: the clerk chose this existing patient instead of registering a new one. Otherwise
+        ``patient`` was just registered as new and ``shown`` are the candidates the clerk ruled out. The
+        records office reads it as evidence when it matches patients, not as its own match decision
+        (``match.decision`` is the records office's, and ward roles may not write it).
+        """
+        others = ", ".join(shown) or "none"
+        if picked:
+            text = (f"Registration check: chosen from the likely matches instead of registering a new patient "
+                    f"(candidates shown: {others}).")
+        else:
+            text = f"Registration check: registered as a new patient; likely matches shown and ruled out: {others}."
+        return self.record("note", {"patient": patient, "text": text})
+
+    def census(self, ward: str | None = None) -> list[viewer.WardCensus]:
+        """In-patients per ward: the snapshot's census as this PC's admissions, transfers and discharges changed it."""
+        return viewer.current_census(self._snapshot.db if self._snapshot else None, self.journal.db, ward)
+
+    def current_admission(self, patient_id: str) -> viewer.CurrentEncounter | None:
+        """The patient's admission now (a downtime one on this PC, or the snapshot's if not ended here)."""
+        return viewer.current_admission(self._snapshot.db if self._snapshot else None, self.journal.db, patient_id)
+
+    def last_payload(self, kind: str) -> dict[str, Any] | None:
+        """The newest ``kind`` record on this PC (as corrected, voided ones skipped): screens prefill from it."""
+        row = self.journal.db.execute("SELECT payload FROM records WHERE kind = ? AND status != 'voided' "
+                                      "ORDER BY seq DESC LIMIT 1", [kind]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def records_on(self, day: str) -> list[dict[str, Any]]:
+        """This PC's records first written on ``day`` (YYYY-MM-DD, local), newest first, with their status,
+        print count and export flag, the current version's payload and the patient's name."""
+        rows = self.journal.db.query("SELECT * FROM records WHERE recorded_at LIKE ? ORDER BY seq DESC",
+                                     [f"{day}%"])
+        return [{**r, "payload": json.loads(r["payload"]), "patient_name": self._patient_name(r["patient"])}
+                for r in rows]
+
+    def lookup_record(self, ref: str) -> dict[str, Any] | None:
+        """The record (with status and patient) that an entry uuid or human ID (IP number, accession) names."""
+        ref = ref.strip()
+        rows = list(self.journal.db["records"].rows_where(
+            "uuid = ? OR current_uuid = ? OR human_id = ?", [ref, ref, ref.upper()], limit=1))
+        return {**rows[0], "payload": json.loads(rows[0]["payload"])} if rows else None
+
+    def _patient_name(self, patient_id: str | None) -> str | None:
+        if not patient_id:
+            return None
+        for db in self._patient_dbs():
+            row = db.execute("SELECT name FROM patients WHERE id = ? OR uhid = ? OR downtime_id = ? LIMIT 1",
+                             [patient_id] * 3).fetchone()
+            if row:
+                return row[0]
+        return None
 
     def patient_summary(self, ref: str) -> PatientSummary:
         """One patient as the snapshot knows them, or as registered on this PC during the downtime."""

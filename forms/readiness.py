@@ -12,20 +12,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
-
 from downtime.readiness import FAIL, PASS, WARN, CheckResult, overall, run_checks
 from downtime.session import Session
-from forms.bilingual import bi_para, para
 from forms.examples import render_example
-from forms.fonts import register_fonts
 from forms.print_queue import PrintQueueError, send_pdf
 from forms.spec import spec_names
+from forms.table_sheet import render_table_sheet
 
-TONE = {PASS: colors.HexColor("#d7f0dc"), WARN: colors.HexColor("#ffe9a8"), FAIL: colors.HexColor("#f6c6c6")}
+TONE = {PASS: "#d7f0dc", WARN: "#ffe9a8", FAIL: "#f6c6c6"}
 
 
 @dataclass(frozen=True)
@@ -83,29 +77,11 @@ def _site_printer(session: Session) -> str | None:
 
 
 def render_sheet(session: Session, results: list[CheckResult], out: Path, now: dt.datetime) -> Path:
-    register_fonts()
     cfg = session.config
-    verdict = overall(results)
-    story = [
-        bi_para(f"Readiness drill: {verdict}", "तैयारी अभ्यास", size=16),
-        para(f"{cfg.site['name']} · device {cfg.device}" + (f" · ward {cfg.ward}" if cfg.ward else "")
-             + f" · {now:%d-%m-%Y %H:%M} · run by {session.staff.name} ({session.staff.staff_id})", size=10),
-        Spacer(1, 6 * mm),
-        _table(results),
-        Spacer(1, 14 * mm),
-        para("Checked by (name, signature): ______________________________     Date: ____________", size=10),
-    ]
-    SimpleDocTemplate(str(out), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
-                      title="Readiness drill").build(story)
-    return out
-
-
-def _table(results: list[CheckResult]) -> Table:
-    rows = [[para("Check", bold=True), para("Result", bold=True), para("Detail", bold=True)]]
-    rows += [[para(r.name), para(r.outcome, bold=True), para(r.detail, size=9)] for r in results]
-    table = Table(rows, colWidths=[35 * mm, 20 * mm, 119 * mm], repeatRows=1)
-    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e8eb"))]
-    style += [("BACKGROUND", (1, i), (1, i), TONE[r.outcome]) for i, r in enumerate(results, start=1)]
-    table.setStyle(TableStyle(style))
-    return table
+    return render_table_sheet(
+        out, title_en=f"Readiness drill: {overall(results)}", title_hi="तैयारी अभ्यास",
+        subtitle=f"{cfg.site['name']} · device {cfg.device}" + (f" · ward {cfg.ward}" if cfg.ward else "")
+        + f" · {now:%d-%m-%Y %H:%M} · run by {session.staff.name} ({session.staff.staff_id})",
+        header=("Check", "Result", "Detail"), rows=[(r.name, r.outcome, r.detail) for r in results],
+        widths_mm=(35, 20, 119), cell_colours={(1, i): TONE[r.outcome] for i, r in enumerate(results)},
+        footer="Checked by (name, signature): ______________________________     Date: ____________")

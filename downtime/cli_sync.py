@@ -1,0 +1,223 @@
+"""``downtime export``, ``keys ...``, ``reconcile ...`` and ``entry import``: moving entries to the records office.
+
+Each command is a thin wrapper around one call into ``sync`` (or, for ``entry import``, the core). The
+records-office commands open the workspace with the office passphrase (DOWNTIME_PASSPHRASE, or asked for
+at a terminal); ward commands that need the PC's secrets log in with a staff PIN as usual.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from downtime.cli_common import credentials, fail, home_of, open_session
+from downtime.entry_import import import_csv
+from downtime.errors import DowntimeError
+from downtime.home import Home
+from downtime.kinds.schema import get_kind
+from downtime.logs import log
+from downtime.session import Session
+from sync.bundle import SUFFIX, BundleRejected
+from sync.export import export_bundle
+from sync.keys import OFFICE, device_key_file, read_device_keys, read_key_file, write_key_file
+from sync.office import check_passphrase, office_key_file
+from sync.recover import recover_journal
+from sync.status import render_text, workspace_status
+from sync.workspace import ImportResult, Workspace, describe_trust
+
+PASSPHRASE_ENV = "DOWNTIME_PASSPHRASE"
+OUT_FILE = click.Path(dir_okay=False, path_type=Path)
+IN_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
+
+
+def office_passphrase(*, confirm: bool = False) -> str:
+    """The records-office passphrase from DOWNTIME_PASSPHRASE, or asked for at a terminal."""
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise DowntimeError(f"set {PASSPHRASE_ENV}, or run this in a terminal to be asked for the records-office "
+                            "passphrase")
+    return str(click.prompt("Records-office passphrase", hide_input=True, confirmation_prompt=confirm))
+
+
+def new_office_passphrase() -> str:
+    passphrase = office_passphrase(confirm=True)
+    check_passphrase(passphrase)  # before init writes anything
+    return passphrase
+
+
+def setup_records_office(session: Session, passphrase: str) -> str:
+    """Called by ``init --records-office``: make the office keys and the workspace; say what to do next."""
+    Workspace.create(session, passphrase).close()
+    key = office_key_file(session.home)
+    return (f"Records-office key {key.fingerprint}; give it to IT with "
+            f"'downtime --home {session.home.path} reconcile pubkey --out office.pub'")
+
+
+def _workspace(ctx: click.Context) -> Workspace:
+    ws = Workspace.open(home_of(ctx), office_passphrase())
+    ctx.call_on_close(ws.close)
+    if ws.local_import and ws.local_import.new:  # e.g. paper keyed in on this office PC
+        click.echo(f"this PC's own journal: {ws.local_import.describe()}")
+    return ws
+
+
+# -- ward PC -----------------------------------------------------------------------------------
+
+@click.command("export")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the bundle to (the USB stick).")
+@click.option("--all", "full", is_flag=True, help="Export every entry again, not only those not yet exported.")
+@click.pass_context
+def export(ctx: click.Context, out: Path, full: bool) -> None:
+    """Write this PC's entries to a signed, sealed bundle for the records office."""
+    result = export_bundle(open_session(ctx), out, full=full)
+    log.info("exported bundle seq %d-%d (%d entries)", result.first_seq, result.last_seq, result.entries)
+    click.echo(result.describe())
+
+
+@click.group("keys")
+def keys() -> None:
+    """This PC's public key, and the records office's key it seals bundles to."""
+
+
+@keys.command("export")
+@click.option("--out", required=True, type=OUT_FILE, help="Where to write device.pub.")
+@click.pass_context
+def keys_export(ctx: click.Context, out: Path) -> None:
+    """Write this PC's public signing key (device.pub) for the records office."""
+    key_file = device_key_file(Home(home_of(ctx)).load_config())
+    write_key_file(out, key_file)
+    click.echo(f"wrote {out}: device {key_file.device}, key {key_file.fingerprint}")
+
+
+@keys.command("trust-office")
+@click.argument("office_pub", type=IN_FILE)
+@click.pass_context
+def keys_trust_office(ctx: click.Context, office_pub: Path) -> None:
+    """Seal this PC's bundles to the records office key in OFFICE_PUB (admin)."""
+    office = read_key_file(office_pub, OFFICE)
+    session = open_session(ctx)
+    if office.site != session.config.site["code"]:
+        raise DowntimeError(f"{office_pub.name} is the records office of site {office.site}; this PC belongs to "
+                            f"site {session.config.site['code']}. Ask for your own site's office.pub")
+    session.trust_office(office.key)
+    click.echo(f"bundles from {session.config.device} are now sealed to records office {office.device}, key "
+               f"{office.fingerprint}: check that the records office sees the same fingerprint")
+
+
+# -- records office ----------------------------------------------------------------------------
+
+@click.group("reconcile")
+def reconcile() -> None:
+    """Records office: trust ward PCs, import their bundles, see what is missing."""
+
+
+@reconcile.command("pubkey")
+@click.option("--out", required=True, type=OUT_FILE, help="Where to write office.pub.")
+@click.pass_context
+def reconcile_pubkey(ctx: click.Context, out: Path) -> None:
+    """Write the records office's public key (office.pub) for staging the ward PCs."""
+    key_file = office_key_file(Home(home_of(ctx)))
+    write_key_file(out, key_file)
+    click.echo(f"wrote {out}: records office {key_file.device} of site {key_file.site}, key {key_file.fingerprint}")
+
+
+@reconcile.command("trust")
+@click.argument("key_files", nargs=-1, required=True, type=IN_FILE)
+@click.option("--replace", is_flag=True, help="Replace the key of a PC that was re-staged.")
+@click.option("--ward", help="The ward of this PC, if its device code does not say it.")
+@click.pass_context
+def reconcile_trust(ctx: click.Context, key_files: tuple[Path, ...], replace: bool, ward: str | None) -> None:
+    """Accept bundles signed by these PCs (device.pub files, or IT's staging plan.json)."""
+    found = [key for path in key_files for key in read_device_keys(path)]  # all readable before any is trusted
+    ws = _workspace(ctx)
+    for key in found:
+        click.echo(describe_trust(ws.trust(key, replace=replace, ward=ward)))
+
+
+@reconcile.command("import")
+@click.argument("bundles", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def reconcile_import(ctx: click.Context, bundles: tuple[Path, ...]) -> None:
+    """Import bundles (files, or folders of .dtb files such as a USB stick)."""
+    files = _bundle_files(bundles)
+    ws = _workspace(ctx)
+    rejected = 0
+    for path in files:
+        try:
+            result = ws.import_file(path)
+        except BundleRejected as exc:
+            rejected += 1
+            log.warning("rejected bundle: %s check, device %s", exc.check, exc.device)
+            click.echo(f"error: {path.name} rejected, nothing imported from it: {exc}", err=True)
+            continue
+        _log_import(result)
+        click.echo(f"{path.name}: {result.describe()}")
+    if rejected:
+        sys.exit(1)
+
+
+def _bundle_files(paths: tuple[Path, ...]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            # Only the stick's top folder, and never a .partial left by a pulled stick.
+            inside = sorted(p for p in path.iterdir() if p.suffix == SUFFIX and not p.name.startswith("."))
+            if not inside:
+                raise DowntimeError(f"{path} holds no {SUFFIX} bundles; check that it is the right stick")
+            files += inside
+        else:
+            files.append(path)
+    return files
+
+
+def _log_import(result: ImportResult) -> None:
+    log.info("imported device %s seq %d-%d: %d new, %d duplicates, %d conflicts", result.device,
+             result.first_seq, result.last_seq, result.new, result.duplicates, result.conflicts)
+
+
+@reconcile.command("recover")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.pass_context
+def reconcile_recover(ctx: click.Context, folder: Path) -> None:
+    """Import the journal of a PC that will not boot, from a copy of its downtime folder.
+
+    Needs an admin PIN of that PC (DOWNTIME_STAFF / DOWNTIME_PIN, or asked for)."""
+    staff, pin = credentials("an admin of that PC")
+    result = recover_journal(_workspace(ctx), folder, staff, pin)
+    _log_import(result)
+    click.echo(f"recovered {folder.name}: {result.describe()}")
+
+
+@reconcile.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def reconcile_status(ctx: click.Context, as_json: bool) -> None:
+    """What has arrived from each PC, what is missing, and what needs review."""
+    status = workspace_status(_workspace(ctx))
+    click.echo(json.dumps(status.to_json(), ensure_ascii=False, indent=1) if as_json else render_text(status))
+
+
+# -- entry import (core; lives here so cli.py only registers it) ------------------------------
+
+@click.command("import")
+@click.argument("kind")
+@click.argument("csv_file", type=IN_FILE)
+@click.pass_context
+def entry_import(ctx: click.Context, kind: str, csv_file: Path) -> None:
+    """Record one entry per row of a CSV file (columns: row_id, the kind's fields, optionally ward and
+    downtime_id). Bad rows are listed and not imported; importing the file again skips the good ones."""
+    get_kind(kind)  # an unknown kind is the first thing to say, before the file or the PIN
+    result = import_csv(open_session(ctx), kind, csv_file)
+    click.echo(result.describe())
+    for problem in result.problems:
+        click.echo(f"  {problem.describe()}")
+    if result.problems:
+        fail(f"{len(result.problems)} rows were not imported (listed above); correct them and import the file "
+             "again: rows already imported are skipped", 1)
