@@ -16,6 +16,7 @@ column filters) in the input is just text.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -281,3 +282,82 @@ def _with_placements(dbs: Sequence[sqlite_utils.Database], hits: list[PatientHit
         spot = next((placed[i.upper()] for i in (hit.id, *hit.identifiers) if i.upper() in placed), None)
         out.append(replace(hit, ward=spot[0], bed=spot[1]) if spot else hit)
     return out
+
+
+# -- likely matches at registration ---------------------------------------------------------------
+
+LIKELY_AGE_TOLERANCE = 2         # years either way: ages given at a desk are often guesses
+_LIKELY_NAME_CLOSENESS = 60      # rapidfuzz token_sort_ratio a first-name-only candidate must reach
+_LIKELY_LIMIT = 8                # a clerk reads a short list; more than this means the name is too common
+
+
+def likely_matches(dbs: Sequence[sqlite_utils.Database], payload: dict[str, Any], *,
+                   today: dt.date | None = None) -> list[PatientHit]:
+    """Patients who may be the one about to be registered, best first.
+
+    Candidates are sound-alike name matches (the full name, and the first name alone, so a
+    differently spelt or dropped surname still comes up) and patients with the same phone. A
+    candidate is kept only if its sex and age (within ±2 years) do not contradict the new details;
+    an unknown sex or age contradicts nothing. Those sharing the phone or the relative's name come
+    first, since at a ward desk they are the likeliest duplicates.
+    """
+    name = clean_text(str(payload.get("name") or ""))
+    phone = normalize_phone(payload.get("phone"))
+    relative = _relative_key(payload.get("relative"))
+    age = _payload_age(payload, today)
+    sex = payload.get("sex") or None
+    found: list[PatientHit] = []
+    if name.strip():
+        found += search(dbs, name, limit=50, sound_alike=True)
+        first = normalize_name(name).tokens[:1]
+        if first and len(normalize_name(name).tokens) > 1:
+            found += [h for h in search(dbs, first[0], limit=50, sound_alike=True)
+                      if fuzz.token_sort_ratio(normalize_name(h.name).text, normalize_name(name).text)
+                      >= _LIKELY_NAME_CLOSENESS]
+    if phone and len(phone) == 10:
+        found += search(dbs, phone, limit=20)
+    ranked: list[tuple[int, float, PatientHit]] = []
+    for hit in _unique(found):
+        if sex and hit.sex and hit.sex != sex:
+            continue
+        hit_age = _hit_age(hit, today)
+        if age is not None and hit_age is not None and abs(hit_age - age) > LIKELY_AGE_TOLERANCE:
+            continue
+        same_phone = bool(phone) and normalize_phone(hit.phone) == phone
+        same_relative = bool(relative) and fuzz.token_set_ratio(relative, _relative_key(hit.relation)) >= 85
+        agreements = int(same_phone) + int(same_relative)
+        ranked.append((agreements, hit.score,
+                       replace(hit, matched_on="phone" if same_phone else "relative" if same_relative
+                               else hit.matched_on)))
+    ranked.sort(key=lambda item: (-item[0], -item[1], item[2].name.casefold()))
+    return [hit for _, _, hit in ranked[:_LIKELY_LIMIT]]
+
+
+def _relative_key(text: Any) -> str:
+    """The relative's name as a comparison key: "W/o Ramesh Kumar" and "Ramesh" give the same."""
+    folded = normalize_name(str(text or ""))
+    return normalize_name(folded.relative).key if folded.relation and folded.relative else folded.key
+
+
+def _payload_age(payload: dict[str, Any], today: dt.date | None) -> int | None:
+    text = age_text(payload.get("dob") or None, _int(payload.get("age_years")), today)
+    return _years(text)
+
+
+def _hit_age(hit: PatientHit, today: dt.date | None) -> int | None:
+    return _years(age_text(hit.dob, None, today) if hit.dob else hit.age)
+
+
+def _years(age: str | None) -> int | None:
+    """Whole years from "45 y" (months and days count as 0)."""
+    if not age:
+        return None
+    number, _, unit = age.partition(" ")
+    return (int(number) if unit == "y" else 0) if number.isdigit() else None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
