@@ -33,9 +33,10 @@ FONT_FILES: dict[str, str] = {
 }
 
 DEBIAN_PACKAGE = "fonts-noto-core"
-# Debian/Ubuntu first; the others cover Fedora/Arch layouts. DOWNTIME_FONT_DIR wins over all of them,
-# so an installer that ships the OFL fonts (e.g. on Windows) can point here.
+# forms/fonts/ first: the Windows build bundles the OFL fonts there (docs/windows-build.md). Then
+# Debian/Ubuntu; the others cover Fedora/Arch layouts. DOWNTIME_FONT_DIR wins over all of them.
 DEFAULT_FONT_DIRS = (
+    Path(__file__).resolve().parent / "fonts",
     Path("/usr/share/fonts/truetype/noto"),
     Path("/usr/share/fonts/noto"),
     Path("/usr/share/fonts/google-noto"),
