@@ -269,3 +269,6 @@ main.add_command(keys)
 main.add_command(reconcile)
 entry.add_command(entry_import)
 
+from downtime.cli_print import print_
+
+main.add_command(print_)

@@ -158,8 +158,8 @@ def _patient_row(human_id: str, p: dict[str, Any]) -> dict[str, Any]:
 def _newborn_row(human_id: str, p: dict[str, Any]) -> dict[str, Any]:
     mother = p.get("mother_name", "")
     # Twins must not share a name on the wristband: "(twin 2)" is also what name matching reads as the order.
-    order = f" (twin {p['birth_order_in_delivery']})" if p.get("multiple_birth") and p.get("birth_order_in_delivery") \
-        else ""
+    twin = p.get("birth_order_in_delivery") if p.get("multiple_birth") else None
+    order = f" (twin {twin})" if twin else ""
     return {
         "id": human_id, "downtime_id": human_id, "name": p.get("child_name") or f"B/O {mother}{order}",
         "sex": p.get("sex"), "dob": p.get("date_of_birth"), "age_years": 0, "relative": f"B/O {mother}",

@@ -26,6 +26,7 @@ from typing import Literal
 from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
@@ -101,6 +102,8 @@ def split_runs(text: str, word_safe: bool = False) -> list[Run]:
 
     With ``word_safe`` a space is inserted where a word switches script, for Paragraphs (see module doc).
     """
+    if text.isascii():  # most values (names, IDs, dates) are Latin only: one run, no scan needed
+        return [Run(text, False)] if text else []
     runs: list[Run] = []
     for token in _tokens(text):
         scripts = [runs[-1].devanagari if runs else False] * len(token) if token[0] in _WORD_BREAKS \
@@ -227,10 +230,35 @@ def draw_text(canvas: Canvas, x: float, y: float, text: str, size: float, bold: 
     width = sum(w for _, _, w in runs)
     x -= {"left": 0, "centre": width / 2, "right": width}[align]
     for font, s, w in runs:
-        canvas.setFont(font, size)
-        canvas.drawString(x, y, s)
+        _emit(canvas, x, y, font, size, s)
         x += w
     return width
+
+
+_ORIGIN = "BT 1 0 0 1 0 0 Tm "
+
+
+def _emit(canvas: Canvas, x: float, y: float, font: str, size: float, s: str) -> None:
+    """``canvas.drawString`` for an already-shaped string, with its text operators cached per PDF.
+
+    The operators depend on the document (its font subsets), so the cache lives on the canvas; a pack
+    draws the same labels on every page, and each is encoded once instead of hundreds of times.
+    """
+    cache: dict[tuple[str, float, str], str | None] = canvas.__dict__.setdefault("_downtime_text_ops", {})
+    key = (font, size, s)
+    if key not in cache:
+        canvas.setFont(font, size)
+        text = canvas.beginText(0, 0)
+        text.textOut(s)
+        code = text.getCode()
+        # Anything but the expected shape (another reportlab) falls back to drawString, uncached.
+        cache[key] = code[len(_ORIGIN):-3] if code.startswith(_ORIGIN) and code.endswith(" ET") else None
+    ops = cache[key]
+    if ops is None:
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, s)
+    else:
+        canvas._code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {ops} ET")
 
 
 def draw_fitted(canvas: Canvas, x: float, y: float, text: str, max_width: float, size: float,
@@ -240,6 +268,7 @@ def draw_fitted(canvas: Canvas, x: float, y: float, text: str, max_width: float,
     Used on labels and headers, where wrapping would push other identifiers off the stock.
     """
     size = fit_size(text, max_width, size, min_size, bold)
-    while text_width(text, size, bold) > max_width and len(text) > 1:
+    # fit_size scales to the exact width; the tolerance keeps rounding from cutting a name that fits.
+    while text_width(text, size, bold) > max_width + 0.01 and len(text) > 1:
         text = text[:-2].rstrip() + "…"
     return draw_text(canvas, x, y, text, size, bold, align)

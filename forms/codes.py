@@ -4,6 +4,11 @@ Sizes come from decoding tests on this machine (pdftoppm + zxing-cpp): a Code128
 module of 0.9 pt reads reliably from a 150 dpi scan, 0.65 pt needs 203 dpi (a
 label printer); a vector QR at ECC level M reads at 150 dpi from 36 pt up.
 
+QR symbols are encoded by zint (the C library, through ``zint-bindings``), which
+scores all eight mask patterns as ISO/IEC 18004 asks, in about 0.3 ms. reportlab's
+pure-Python encoder took 20-30 ms a symbol, which a pack of 2,500 pages, each
+with its own QR, could not afford. The symbol is drawn here as one vector path.
+
 QR payloads are ASCII-only JSON because zbar, which many back-entry scanners
 use, misreads UTF-8; the keys are one or two letters to keep the code small
 (fewer modules means bigger modules on the same paper).
@@ -11,21 +16,21 @@ use, misreads UTF-8; the keys are one or two letters to keep the code small
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import zint
 from reportlab.graphics.barcode.code128 import Code128
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
 
 from downtime import ids
 
 QR_ECC_LEVEL = "M"
-QR_QUIET_MODULES = 4  # the quiet zone the QR standard asks for, as QrCodeWidget draws it
+QR_ZINT_ECC_M = 2  # zint's option_1 for error correction level M (1 L, 2 M, 3 Q, 4 H)
+QR_QUIET_MODULES = 4  # the quiet zone the QR standard asks for
 CODE128_MODULE_PT = 0.95  # preferred bar width on paper read back from 150 dpi scans
 CODE128_MIN_MODULE_PT = 0.65  # below this even a 203 dpi label printer cannot print a readable bar
 CODE128_QUIET_MODULES = 10  # blank margin each side, as the Code128 standard asks
@@ -88,53 +93,58 @@ def id_from_barcode(text: str) -> str:
     return text
 
 
-def qr_drawing(payload: str, size: float) -> Drawing:
-    """The QR as a reportlab Drawing (a flowable), for layouts that place it like any other flowable."""
-    _check_ascii(payload)
-    widget = QrCodeWidget(payload, barLevel=QR_ECC_LEVEL, barWidth=size, barHeight=size)
-    drawing = Drawing(size, size)
-    drawing.add(widget)
-    return drawing
-
-
 def _check_ascii(payload: str) -> None:
     if not payload.isascii():
         raise ValueError("QR payloads must be ASCII (zbar misreads UTF-8)")
 
 
 @lru_cache(maxsize=1024)
-def _qr_runs(payload: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
-    """Module count and the dark runs (row, first column, length) of the QR that QrCodeWidget would draw."""
+def qr_modules(payload: str) -> tuple[str, ...]:
+    """The QR symbol at ECC level M as rows of "1" (dark) and "0" (light), without the quiet zone."""
     _check_ascii(payload)
-    widget = QrCodeWidget(payload, barLevel=QR_ECC_LEVEL)
-    widget.qr.make()
-    runs = []
-    for r, row in enumerate(widget.qr.modules):
-        c = 0
-        for dark, group in itertools.groupby(bool(m) for m in row):
-            count = len(list(group))
-            if dark:
-                runs.append((r, c, count))
-            c += count
-    return widget.qr.getModuleCount(), tuple(runs)
+    symbol = zint.Symbol()
+    symbol.symbology = zint.Symbology.QRCODE
+    symbol.option_1 = QR_ZINT_ECC_M
+    symbol.encode(payload.encode("ascii"))
+    # zint packs each row's modules into bytes, least significant bit first, in a fixed-width buffer.
+    data = symbol.encoded_data
+    packed, stride = data.tobytes(), data.nbytes // (data.shape or (1,))[0]
+    width = symbol.width
+    return tuple(format(int.from_bytes(packed[r * stride:(r + 1) * stride], "little"), f"0{stride * 8}b")[::-1][:width]
+                 for r in range(symbol.rows))
+
+
+_DARK = re.compile("1+")
+
+
+def _qr_runs(payload: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """Module count and the dark runs (row, first column, length) of the symbol."""
+    rows = qr_modules(payload)
+    runs = tuple((r, m.start(), m.end() - m.start()) for r, row in enumerate(rows) for m in _DARK.finditer(row))
+    return len(rows), runs
+
+
+@lru_cache(maxsize=4096)
+def _qr_path(payload: str) -> tuple[int, str]:
+    """The QR's side in modules (quiet zone included) and its dark runs as PDF path operators, in modules.
+
+    Nothing in it depends on the page or the document, so each payload is turned into operators once.
+    """
+    count, runs = _qr_runs(payload)
+    side = count + 2 * QR_QUIET_MODULES
+    ops = " ".join(f"{c + QR_QUIET_MODULES} {side - r - QR_QUIET_MODULES - 1} {length} 1 re" for r, c, length in runs)
+    return side, ops
 
 
 def draw_qr(canvas: Canvas, payload: str, x: float, y: float, size: float) -> None:
     """Draw a QR code (quiet zone included) with its lower left corner at (x, y).
 
-    Same encoder and geometry as ``QrCodeWidget`` at ECC M, but drawn as one filled path: the widget
-    builds a node per run, which made the QR half the cost of a whole page in a 2,500-page pack.
+    One filled path, scaled from module units by the transformation matrix, so the operators for a
+    payload are built once (a graphics node per run made the QR half the cost of a page).
     """
-    count, runs = _qr_runs(payload)
-    module = size / (count + 2 * QR_QUIET_MODULES)
-    path = canvas.beginPath()
-    for r, c, length in runs:
-        path.rect(x + (c + QR_QUIET_MODULES) * module, y + size - (r + QR_QUIET_MODULES + 1) * module,
-                  length * module, module)
-    canvas.saveState()
-    canvas.setFillColorRGB(0, 0, 0)
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.restoreState()
+    side, ops = _qr_path(payload)
+    module = size / side
+    canvas.addLiteral(f"q 0 g {fp_str(module)} 0 0 {fp_str(module)} {fp_str(x, y)} cm {ops} f Q")
 
 
 @lru_cache(maxsize=1024)

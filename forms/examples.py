@@ -3,7 +3,7 @@
 All names, numbers and IDs are made up. Payloads go through the kind's own validation, so an
 example that drifts from its schema fails loudly instead of printing a form nobody could enter.
 
-    python -m forms.examples docs/forms                  # example PDFs and 100 dpi PNGs of Form 1 and MCCD
+    python -m forms.examples docs/forms                  # example PDFs and 100 dpi PNGs of the doc forms
     python -m forms.examples /tmp/out discharge_lama     # any other form
 """
 
@@ -18,7 +18,17 @@ from typing import Any
 
 from downtime.kinds.schema import get_kind
 from downtime.kinds.validate import validate
-from forms.render import FormContext, render_form
+from downtime.viewer import (
+    Allergy,
+    CensusEntry,
+    CurrentEncounter,
+    LabResult,
+    Medication,
+    PatientDetails,
+    PatientSummary,
+    WardCensus,
+)
+from forms.render import FormContext, FormJob, SheetData, render_form, render_pack
 
 SITE = {
     "name": "All India Institute of Medical Sciences, New Delhi",
@@ -129,6 +139,7 @@ class Example:
 EXAMPLES: dict[str, Example] = {
     "admission": Example("encounter.admit"),
     "wristband_strip": Example("encounter.admit"),
+    "wristband_newborn": Example("birth.report"),
     "lab_request": Example("lab.request"),
     "specimen_labels_a4": Example("lab.request"),
     "specimen_label_50x25": Example("lab.request"),
@@ -152,7 +163,58 @@ EXAMPLES: dict[str, Example] = {
                                                            ("police_informed", True), ("condition_at_discharge", None),
                                                            ("medications_on_discharge", None), ("follow_up", None))),
 }
-DOC_FORMS = ("rbd_form1_birth", "mccd_form4")
+DOC_FORMS = ("rbd_form1_birth", "mccd_form4", "ward_census", "patient_summary")
+
+# ---- sheets: what downtime.viewer returns from a snapshot (times in UTC, as the snapshot keeps them) ----
+
+SNAPSHOT_AS_OF = "2025-01-15T06:00:00Z"
+_CENSUS_ROWS = (
+    ("M7-01", "100234567", None, "Mohan Lal", "67 y", "male", "S/o Late Ram Lal", "2025-01-05T08:50:00Z",
+     "IP/2025/000412", "Acute exacerbation of COPD", "Dr. Anil Sharma"),
+    ("M7-02", "100298311", None, "Sunita Devi", "34 y", "female", "W/o Ramesh Kumar", "2025-01-12T16:20:00Z",
+     "IP/2025/000977", "Community-acquired pneumonia", "Dr. Anil Sharma"),
+    ("M7-03", None, "AIIMS-042-00131-9", "Unknown male, about 40", "40 y", "male", None, "2025-01-14T23:05:00Z",
+     None, "Head injury, road traffic accident (MLC)", "Dr. Meera Iyer"),
+    ("M7-04", "100311873", None, "किशन सिंह", "58 y", "male", "S/o हरि सिंह", "2025-01-10T10:00:00Z",
+     "IP/2025/000801", "Dengue fever with warning signs; platelets falling", "Dr. Farhan Qureshi"),
+    ("M7-10", "100355102", None, "Fatima Begum", "71 y", "female", "W/o Late Abdul Rashid", "2024-12-28T07:40:00Z",
+     "IP/2024/019922", "Type 2 diabetes, foot ulcer with cellulitis", "Dr. Neelam Sharma"),
+)
+CENSUS = WardCensus("Medicine Ward 7", tuple(
+    CensusEntry(ward="Medicine Ward 7", bed=bed, patient_id=uhid or dt_id or "", uhid=uhid, downtime_id=dt_id, name=name,
+                age=age, sex=sex, relation=relation, admitted_since=since, encounter_id=f"enc-{bed}",
+                ip_number=ip, reason=reason, attending=doctor)
+    for bed, uhid, dt_id, name, age, sex, relation, since, ip, reason, doctor in _CENSUS_ROWS))
+SUMMARY = PatientSummary(
+    patient=PatientDetails(id="100311873", uhid="100311873", downtime_id=None, name="किशन सिंह", sex="male",
+                           age="58 y", dob="1966-03-02", phone="9810023456", abha="91-4567-8912-3456",
+                           relation="S/o हरि सिंह", address="मकान 12, गली नं. 4, संगम विहार, नई दिल्ली",
+                           pincode="110080", source="snapshot"),
+    allergies=(
+        Allergy("Penicillin", "high", "medication", "Anaphylaxis", "severe", "2019-06-11", "confirmed"),
+        Allergy("Peanuts", "low", "food", "Urticaria", "mild", "2021-02-03", "unconfirmed"),
+    ),
+    medications=(
+        Medication("Inj. Ceftriaxone 1 g", "1 g IV BD", "2025-01-10T11:00:00Z", "Dr. Farhan Qureshi"),
+        Medication("Tab. Paracetamol 650 mg", "650 mg PO SOS, max 4 a day", "2025-01-10T11:00:00Z",
+                   "Dr. Farhan Qureshi"),
+        Medication("IV Ringer lactate", "100 ml/h", "2025-01-10T10:30:00Z", "Dr. Farhan Qureshi"),
+    ),
+    results=(
+        LabResult("Platelets [#/volume] in Blood", "777-3", "38", "10*3/uL", "150–410 10*3/uL", "L", True,
+                  "2025-01-15T02:10:00Z", "final"),
+        LabResult("Hematocrit [Volume Fraction] of Blood", "4544-3", "49", "%", "40–50 %", "N", False,
+                  "2025-01-15T02:10:00Z", "final"),
+        LabResult("Dengue virus NS1 Ag [Presence] in Serum", "75377-2", "Positive", None, "Negative", "A", True,
+                  "2025-01-10T12:30:00Z", "final"),
+        LabResult("Creatinine [Mass/volume] in Serum or Plasma", "2160-0", "0.9", "mg/dL", "0.7–1.3 mg/dL", "N",
+                  False, "2025-01-10T12:30:00Z", "final"),
+    ),
+    encounter=CurrentEncounter("enc-M7-04", "IP/2025/000801", "Medicine Ward 7", "M7-04", "2025-01-10T10:00:00Z",
+                               "Dengue fever with warning signs; platelets falling", "Dr. Farhan Qureshi", "IMP"),
+    as_of=SNAPSHOT_AS_OF,
+)
+SHEETS: dict[str, WardCensus | PatientSummary] = {"ward_census": CENSUS, "patient_summary": SUMMARY}
 
 
 def make_entry(kind: str, changes: tuple[tuple[str, Any], ...] = (), seq: int = 57) -> dict[str, Any]:
@@ -177,12 +239,23 @@ def blank_ctx() -> FormContext:
                        printed_at=PRINTED_AT)
 
 
+def example_sheet_job(form: str) -> FormJob:
+    """The example ward census or patient summary, as a job for ``render_pack``."""
+    return FormJob(form, blank_ctx(), data=SheetData(SHEETS[form], SNAPSHOT_AS_OF))
+
+
+def render_example(form: str, out: Path) -> Path:
+    if form in SHEETS:
+        return render_pack([example_sheet_job(form)], out)
+    return render_form(form, example_ctx(form), out)
+
+
 def write_doc_renders(out_dir: Path, forms: tuple[str, ...] = DOC_FORMS, dpi: int = 100) -> list[Path]:
     """Render forms from their examples, as PDF and as one PNG per page."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for form in forms:
-        pdf = render_form(form, example_ctx(form), out_dir / f"{form}.pdf")
+        pdf = render_example(form, out_dir / f"{form}.pdf")
         subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(out_dir / form)], check=True)
         written += [pdf, *sorted(out_dir.glob(f"{form}-*.png"))]
     return written

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.lib.colors import Color
+from reportlab.platypus import Flowable
 
-from forms.bilingual import draw_fitted, draw_text, style, text_width
+from forms.bilingual import draw_fitted, draw_text, text_width
 
 LINE_H = 15.0  # one handwritten line
 
@@ -22,39 +21,6 @@ LINE_H = 15.0  # one handwritten line
 class Option:
     text: str
     checked: bool
-
-
-class StaticText(Flowable):
-    """Paragraph markup that is the same on every form (labels, headings, statements), laid out once per width.
-
-    Shaping and line breaking are most of the cost of a form; a pack of 2,500 forms repeats the same
-    few hundred labels, so each is shaped once. Values, which differ per entry, stay plain Paragraphs.
-    """
-
-    def __init__(self, text: str, size: float) -> None:
-        super().__init__()
-        self.text, self.size = text, size
-        self._para: Paragraph | None = None
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        self._para = _laid_out(self.text, style(self.size), avail_width)
-        self.width, self.height = avail_width, self._para.height
-        return self.width, self.height
-
-    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
-        return []  # labels are short; a table row holding one moves to the next page whole
-
-    def draw(self) -> None:
-        assert self._para is not None, "wrap() comes before draw()"
-        self._para.drawOn(self.canv, 0, 0)
-
-
-@lru_cache(maxsize=8192)
-def _laid_out(text: str, para_style: ParagraphStyle, width: float) -> Paragraph:
-    # Safe to share: drawing a wrapped Paragraph does not change it, and Tables wrap again before drawing.
-    para = Paragraph(text, para_style)
-    para.wrap(width, 1e6)
-    return para
 
 
 class CheckChoices(Flowable):
@@ -110,6 +76,32 @@ class ValueBox(Flowable):
     def draw(self) -> None:
         if self.content:
             self.content.drawOn(self.canv, 0, self.height - self._content_h)
+
+
+class Shaded(Flowable):
+    """A flowable on a filled, outlined band as wide as ``width``, padded like a table cell."""
+
+    def __init__(self, content: Flowable, width: float, fill: Color, stroke: Color, pad: float = 3,
+                 pad_top: float = 2, pad_bottom: float = 3) -> None:
+        super().__init__()
+        self.content, self.width, self.fill, self.stroke = content, width, fill, stroke
+        self.pad, self.pad_top, self.pad_bottom = pad, pad_top, pad_bottom
+        self._content_h = 0.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self._content_h = self.content.wrap(self.width - 2 * self.pad, avail_height)[1]
+        self.height = self._content_h + self.pad_top + self.pad_bottom
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setFillColor(self.fill)
+        canvas.setStrokeColor(self.stroke)
+        canvas.setLineWidth(0.5)
+        canvas.rect(0, 0, self.width, self.height, stroke=1, fill=1)
+        canvas.restoreState()
+        self.content.drawOn(canvas, self.pad, self.pad_bottom)
 
 
 class CharBoxes(Flowable):

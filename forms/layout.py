@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from downtime.kinds.schema import Field
-from forms.bilingual import NO_EN, NO_HI, YES_EN, YES_HI, bi, bi_markup, markup, style
+from forms.bilingual import NO_EN, NO_HI, YES_EN, YES_HI, bi
 from forms.codes import code128
-from forms.flowables import LINE_H, CharBoxes, CheckChoices, CutLine, Option, RuledLines, StaticText, ValueBox
+from forms.flowables import LINE_H, CharBoxes, CheckChoices, CutLine, Option, RuledLines, Shaded, ValueBox
 from forms.spec import FieldSlot, Section, TableSpec, field_of
+from forms.textblock import Span, TextBlock, bilingual, plain
 
 LABEL_SIZE = 7.5
 HELP_SIZE = 6.5
@@ -111,18 +112,18 @@ def value_flowable(field: Field, slot: FieldSlot, value: Any) -> Flowable:
         return CharBoxes(str(value or ""))
     lines = slot.lines or (2 if field.type == "textarea" else 1)
     text = format_value(field, value)
-    content = Paragraph(markup(text), style(VALUE_SIZE)) if text else None
+    content = TextBlock(plain(text), VALUE_SIZE) if text else None
     return ValueBox(content, lines * LINE_H)
 
 
 def field_label(field: Field) -> Flowable:
-    return StaticText(bi_markup(field.label_en, field.label_hi), LABEL_SIZE)
+    return TextBlock(bilingual(field.label_en, field.label_hi), LABEL_SIZE)
 
 
 def field_cell(field: Field, slot: FieldSlot, value: Any) -> list[Flowable]:
     cell: list[Flowable] = [field_label(field)]
     if slot.help and (field.help_en or field.help_hi):
-        cell.append(StaticText(bi_markup(field.help_en, field.help_hi, False, False), HELP_SIZE))
+        cell.append(TextBlock(bilingual(field.help_en, field.help_hi, False, False), HELP_SIZE))
     cell.append(Spacer(1, 2))
     cell.append(value_flowable(field, slot, value))
     return cell
@@ -142,20 +143,14 @@ def _grid_style(extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
     ])
 
 
-def labelled_para(en: str, hi: str, value: str, size: float) -> Paragraph:
-    """``Label / लेबल: value``. Built from whole strings: pieces of markup may only meet at a space."""
-    return Paragraph(markup(f"{bi(en, hi)}: ") + markup(value or "", bold=True), style(size))
+def labelled_text(en: str, hi: str, value: str, size: float) -> TextBlock:
+    """``Label / लेबल: value``, the value in bold."""
+    return TextBlock((Span(f"{bi(en, hi)}: "), Span(value or "", True)), size)
 
 
-def heading(en: str, hi: str, width: float) -> Table:
-    table = Table([[StaticText(bi_markup(en, hi, True, True), 9.5)]], colWidths=[width])
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, -1), HEADING_BG),
-        ("BOX", (0, 0), (-1, -1), 0.5, GRID),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
-    return table
+def heading(en: str, hi: str, width: float) -> Flowable:
+    """A section heading in bold on a grey band (a one-cell Table did the same at several times the cost)."""
+    return Shaded(TextBlock(bilingual(en, hi, True, True), 9.5), width, HEADING_BG, GRID)
 
 
 def fields_grid(section: Section, values: Values, width: float) -> Table:
@@ -179,7 +174,7 @@ def fields_grid(section: Section, values: Values, width: float) -> Table:
 
 def cause_table(section: Section, table: TableSpec, values: Values, width: float) -> Table:
     """Rows of related fields under column headings; each row is introduced by its first field's label."""
-    head = [StaticText(bi_markup(c.en, c.hi, True, True), 7) for c in table.columns]
+    head = [TextBlock(bilingual(c.en, c.hi, True, True), 7) for c in table.columns]
     rows: list[list[Any]] = [head]
     for names in table.rows:
         cells = [value_flowable(f, FieldSlot(f.name), values.get(f.name))
@@ -204,7 +199,7 @@ def signatures(section: Section, width: float) -> Table:
             bottom.append("")
             widths.append(gap)
         top.append(Spacer(1, 30))
-        bottom.append(StaticText(bi_markup(sig.en, sig.hi, False, False), 7))
+        bottom.append(TextBlock(bilingual(sig.en, sig.hi, False, False), 7))
         widths.append(line_w)
     lines = [("LINEABOVE", (i, 1), (i, 1), 0.8, colors.black) for i in range(0, len(widths), 2)]
     return Table([top, bottom], colWidths=widths, style=TableStyle([
@@ -216,10 +211,10 @@ def signatures(section: Section, width: float) -> Table:
 def slip_header(slip: SlipIdentity, width: float) -> Table:
     """The slip's own identifiers: it is cut off from the page's header, band and QR."""
     text = [
-        Paragraph(markup("DOWNTIME / डाउनटाइम", bold=True), style(8)),
-        Paragraph(markup(slip.hospital, bold=True), style(9)),
-        labelled_para("Name", "नाम", slip.name, 9),
-        labelled_para("ID", "आईडी", slip.patient_id, 9),
+        TextBlock(plain("DOWNTIME / डाउनटाइम", True), 8),
+        TextBlock(plain(slip.hospital, True), 9),
+        labelled_text("Name", "नाम", slip.name, 9),
+        labelled_text("ID", "आईडी", slip.patient_id, 9),
     ]
     barcode_w = min(230.0, width * 0.45)
     barcode = code128(slip.barcode, barcode_w, 26) if slip.barcode else ""
@@ -238,8 +233,8 @@ def section_flowables(section: Section, values: Values, width: float,
     if section.heading.en or section.heading.hi:
         parts.append(heading(section.heading.en, section.heading.hi, width))
     if section.text:
-        parts += [Spacer(1, 3), StaticText(markup(section.text.en), 8.5),
-                  StaticText(markup(section.text.hi), 8.5), Spacer(1, 3)]
+        parts += [Spacer(1, 3), TextBlock(plain(section.text.en), 8.5), TextBlock(plain(section.text.hi), 8.5),
+                  Spacer(1, 3)]
     if section.fields:
         parts.append(fields_grid(section, values, width))
     if section.table:

@@ -40,6 +40,16 @@ SEX_SHORT = {"male": "M", "female": "F", "other": "T"}
 
 
 @dataclass(frozen=True)
+class StripLine:
+    """One labelled line of the identity strip, for sheets that are about a ward rather than a patient."""
+
+    en: str
+    hi: str
+    value: str
+    size: float = 9.5
+
+
+@dataclass(frozen=True)
 class PageIdentity:
     """Everything the furniture shows about one form; the same on each of its pages."""
 
@@ -62,6 +72,7 @@ class PageIdentity:
     human_id_en: str = "Form number"
     human_id_hi: str = "प्ररूप संख्या"
     reprint_note: str = ""
+    strip: tuple[StripLine, ...] = ()  # replaces the patient's lines (a ward census names its ward)
 
 
 @dataclass(frozen=True)
@@ -183,17 +194,22 @@ def _patient_strip(canvas: Canvas, page: PageIdentity, box: Box) -> None:
     canvas.setLineWidth(1.2)
     canvas.rect(box.x, box.y, box.width, box.height, stroke=1, fill=0)
     canvas.restoreState()
-    barcode_w = 250.0
+    barcode_w = 250.0 if page.barcode else 0.0
     text_w = box.width - barcode_w - 16
     x, y = box.x + 6, box.top - 14
-    _labelled(canvas, x, y, "Name", "नाम", page.patient_name, text_w, 11)
+    for i, line in enumerate(page.strip or _patient_lines(page)):
+        _labelled(canvas, x, y - 13.5 * i, line.en, line.hi, line.value, text_w, line.size)
+    if page.barcode:
+        right = box.x + box.width - 4
+        draw_code128(canvas, page.barcode, right, box.y + 11, barcode_w, 30, align="right")
+        draw_text(canvas, right - barcode_w / 2, box.y + 3, page.barcode, 7, align="centre")
+
+
+def _patient_lines(page: PageIdentity) -> tuple[StripLine, ...]:
     ids = f"{page.patient_id}" + (f"   UHID: {page.uhid}" if page.uhid and page.uhid != page.patient_id else "")
-    _labelled(canvas, x, y - 14, "ID / UHID", "आईडी", ids, text_w, 9.5)
     rest = page.age_sex + (f"   {page.relative}" if page.relative else "")
-    _labelled(canvas, x, y - 27, "Age/Sex", "आयु/लिंग", rest, text_w, 9)
-    right = box.x + box.width - 4
-    draw_code128(canvas, page.barcode, right, box.y + 11, barcode_w, 30, align="right")
-    draw_text(canvas, right - barcode_w / 2, box.y + 3, page.barcode, 7, align="centre")
+    return (StripLine("Name", "नाम", page.patient_name, 11), StripLine("ID / UHID", "आईडी", ids, 9.5),
+            StripLine("Age/Sex", "आयु/लिंग", rest, 9))
 
 
 def _labelled(canvas: Canvas, x: float, y: float, en: str, hi: str, value: str, width: float,

@@ -3,10 +3,12 @@
     render_form("admission", ctx, Path("out.pdf"))
     render_blank("admission", ctx, "AIIMS-042-00123-7", Path("blank.pdf"))
     render_pack([FormJob("discharge_slip", ctx) for ctx in contexts], Path("pack.pdf"))
+    render_sheet("ward_census", ctx, SheetData(ward_census, as_of), Path("census.pdf"))
 
-All forms of a pack are laid out in one reportlab document (one font subset,
-one pass), and each numbers its own pages. The PDF is written atomically, so a
-crash never leaves half a form to be printed.
+The forms of a pack are laid out in one reportlab document (one font subset,
+one pass), or, for a big pack, in one document per core, joined afterwards
+(``parallel.py``); each form numbers its own pages. The PDF is written
+atomically, so a crash never leaves half a form to be printed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +29,14 @@ from reportlab.platypus.flowables import PageBreakIfNotEmpty
 
 from downtime.atomic_file import write_atomic
 from downtime.errors import DowntimeError
+from forms import parallel, speedups
 from forms.codes import QrData
 from forms.flowables import Hook
 from forms.fonts import register_fonts
 from forms.labels import LabelContent, draw_labels
 from forms.layout import SlipIdentity, format_value, section_flowables
 from forms.page import NumberedCanvas, PageIdentity, age_sex, body_box, draw_page
+from forms.sheets import SheetData, sheet_identity, sheet_story
 from forms.spec import FormSpec, Section, forms_for, load_spec
 
 
@@ -51,11 +56,13 @@ class FormContext:
 
 @dataclass(frozen=True)
 class FormJob:
-    """One form in a pack; ``blank_id`` makes it a blank form pre-numbered with that reserved ID."""
+    """One form in a pack; ``blank_id`` makes it a blank form pre-numbered with that reserved ID,
+    ``data`` is what a sheet (ward census, patient summary) prints instead of an entry."""
 
     form: str
     ctx: FormContext
     blank_id: str | None = None
+    data: SheetData | None = None
 
 
 @dataclass
@@ -83,23 +90,53 @@ def render_blank_pack(form: str, ctx: FormContext, human_ids: Sequence[str], out
     return render_pack([FormJob(form, ctx, blank_id=h) for h in human_ids], out)
 
 
-def render_pack(jobs: Iterable[FormJob], out: Path) -> Path:
-    """Lay many forms of the same stock out in one PDF (a census pack, a blank pack, a sheet of labels)."""
+def render_sheet(form: str, ctx: FormContext, data: SheetData, out: Path) -> Path:
+    """Print one sheet: a ward's census, or a patient's summary."""
+    return render_pack([FormJob(form, ctx, data=data)], out)
+
+
+def render_pack(jobs: Iterable[FormJob], out: Path, *, workers: int | None = None) -> Path:
+    """Lay many forms of the same stock out in one PDF (a census pack, a blank pack, a sheet of labels).
+
+    A big pack of A4 forms is rendered on several cores (``parallel.py``); ``workers=1`` keeps it in this
+    process. Labels always stay in one process: a cut between parts would waste half-used label sheets.
+    """
     jobs = list(jobs)
+    specs = _checked_specs(jobs)
+    count = workers if workers is not None else parallel.workers_for(len(jobs))
+    if count > 1 and not specs[0].is_labels:
+        return render_pack_in_parts([partial(list, part) for part in parallel.split(jobs, count)], out)
+    out = Path(out)
+    write_atomic(out, pack_pdf(jobs))
+    return out
+
+
+def render_pack_in_parts(parts: Sequence[Callable[[], list[FormJob]]], out: Path) -> Path:
+    """One PDF of several parts, each a function that gathers its jobs, rendered on as many cores."""
+    out = Path(out)
+    write_atomic(out, parallel.render_parts(parts) if len(parts) > 1 else pack_pdf(parts[0]()))
+    return out
+
+
+def pack_pdf(jobs: Sequence[FormJob]) -> bytes:
+    """The PDF of ``jobs``, laid out in this process."""
+    specs = _checked_specs(jobs)
+    with _binary_streams():
+        return _labels_pdf(specs, list(jobs)) if specs[0].is_labels else _sheets_pdf(specs, list(jobs))
+
+
+def _checked_specs(jobs: Sequence[FormJob]) -> list[FormSpec]:
     if not jobs:
         raise DowntimeError("there is nothing to print")
     register_fonts()
+    speedups.install()
     specs = [load_spec(job.form) for job in jobs]
     for spec, job in zip(specs, jobs, strict=True):
         _check_fits(spec, job)
     if len({(s.is_labels, s.page_size) for s in specs}) > 1:
         raise DowntimeError("one PDF can only hold forms printed on the same paper; "
                             "print labels and A4 forms separately")
-    with _binary_streams():
-        data = _labels_pdf(specs, jobs) if specs[0].is_labels else _sheets_pdf(specs, jobs)
-    out = Path(out)
-    write_atomic(out, data)
-    return out
+    return specs
 
 
 @contextmanager
@@ -116,8 +153,11 @@ def _binary_streams() -> Iterator[None]:
 
 def _check_fits(spec: FormSpec, job: FormJob) -> None:
     """Refuse to print an entry on a form meant for another kind or variant: the paper would lie."""
+    if spec.is_sheet != (job.data is not None):
+        raise DowntimeError(f"form {spec.name} prints {'snapshot data' if spec.is_sheet else 'journal entries'}; "
+                            f"use render_{'sheet' if spec.is_sheet else 'form'} for it")
     entry = job.ctx.entry
-    if job.blank_id or entry is None:
+    if job.blank_id or entry is None or spec.is_sheet:
         return
     if not spec.prints(entry["kind"], entry.get("payload") or {}):
         right = ", ".join(forms_for(entry["kind"], entry.get("payload") or {})) or "none"
@@ -128,6 +168,9 @@ def _check_fits(spec: FormSpec, job: FormJob) -> None:
 
 def page_identity(spec: FormSpec, job: FormJob, key: str) -> PageIdentity:
     ctx = job.ctx
+    if job.data is not None:
+        return sheet_identity(spec, job.data, key, printed_at=ctx.printed_at, device=ctx.device,
+                              printed_by=ctx.printed_by, reprint_note=ctx.reprint_note or "")
     entry = {} if job.blank_id else (ctx.entry or {})
     patient = {} if job.blank_id else (ctx.patient or {})
     human_id = job.blank_id or entry.get("human_id") or ""
@@ -198,6 +241,8 @@ def _switch(state: _PackState, site: dict[str, Any], page: PageIdentity) -> Call
 
 
 def _form_story(spec: FormSpec, job: FormJob, page: PageIdentity, width: float) -> list[Flowable]:
+    if job.data is not None:
+        return sheet_story(spec, job.data, width)
     slip = SlipIdentity(hospital=job.ctx.site.get("name", ""), name=page.patient_name,
                         patient_id=page.patient_id or page.human_id, barcode=page.barcode)
     story: list[Flowable] = []
@@ -236,5 +281,5 @@ def _label_content(spec: FormSpec, job: FormJob) -> LabelContent:
                         barcode=barcode, barcode_text=barcode, values=values, qr_payload=page.qr_payload)
 
 
-__all__ = ["FormContext", "FormJob", "page_identity", "render_blank", "render_blank_pack", "render_form",
-           "render_pack"]
+__all__ = ["FormContext", "FormJob", "SheetData", "pack_pdf", "page_identity", "render_blank", "render_blank_pack",
+           "render_form", "render_pack", "render_pack_in_parts", "render_sheet"]

@@ -9,6 +9,11 @@ stock, title, section headings, which fields go where and how wide, statements
 
 Loading checks every field name against the kind, so a renamed field fails when
 the spec is loaded (in the tests), not in a ward at 3 a.m.
+
+A *sheet* (the ward census, the patient summary) prints what the snapshot viewer
+returns rather than one entry: its spec names a data source (``data``) instead
+of a kind, and lays the source's attributes out in ``blocks``, checked against
+``forms/sheet_data.py`` in the same way.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ PATIENT_KIND = "patient.register"
 
 Source = Literal["entry", "patient"]
 FieldStyle = Literal["auto", "checkboxes", "value"]
+ColumnFormat = Literal["text", "date", "datetime", "sex"]
+COLUMN_FORMATS = ("text", "date", "datetime", "sex")
 
 
 class SpecError(DowntimeError):
@@ -126,6 +133,32 @@ class When:
 
 
 @dataclass(frozen=True)
+class Column:
+    """One column of a sheet's list, or one labelled value of its details."""
+
+    label: Text
+    fields: tuple[str, ...] = ()  # attributes shown in it, joined by ``join``; none = room to write
+    width: float = 0.0  # share of the block's width (lists only)
+    format: ColumnFormat = "text"
+    join: str = "\n"
+
+
+@dataclass(frozen=True)
+class SheetBlock:
+    """A block of a sheet: the labelled values of one item (``item``), or a table with a row per list entry."""
+
+    heading: Text
+    source: str  # the item or list attribute of the data ("" is the data object itself)
+    is_list: bool
+    columns: tuple[Column, ...]
+    per_row: int = 3  # details: labelled values side by side
+    note: Text | None = None  # printed under the heading, before the values
+    empty: Text | None = None  # printed instead when the item is missing or the list is empty
+    highlight: When | None = None  # rows printed bold and shaded (abnormal results, high-risk allergies)
+    blank_rows: int = 0  # empty rows to write in after the list (a census: admissions during the outage)
+
+
+@dataclass(frozen=True)
 class FormSpec:
     name: str
     version: str
@@ -137,10 +170,16 @@ class FormSpec:
     labels: LabelStock | None = None
     when: When | None = None
     source_path: Path | None = None
+    data: str = ""  # a sheet's data source (sheet_data.SOURCES); empty for an entry form
+    blocks: tuple[SheetBlock, ...] = ()
 
     @property
     def is_labels(self) -> bool:
         return self.labels is not None
+
+    @property
+    def is_sheet(self) -> bool:
+        return bool(self.data)
 
     def kind_schema(self) -> Kind:
         return get_kind(self.kind)
@@ -255,9 +294,36 @@ def _labels(raw: dict[str, Any], page_size: tuple[float, float]) -> LabelStock:
     )
 
 
+def _column(raw: dict[str, Any]) -> Column:
+    fields = raw.get("fields", [raw["field"]] if "field" in raw else [])
+    return Column(Text(raw.get("en", ""), raw.get("hi", "")), tuple(fields), float(raw.get("width", 0)),
+                  raw.get("format", "text"), raw.get("join", "\n"))
+
+
+def _optional_text(raw: dict[str, Any], prefix: str) -> Text | None:
+    text = _text(raw, prefix)
+    return text if (text.en or text.hi) else None
+
+
+def _block(raw: dict[str, Any]) -> SheetBlock:
+    highlight = raw.get("highlight")
+    return SheetBlock(
+        heading=_text(raw, "heading"),
+        source=raw["list"] if "list" in raw else raw.get("item", ""),
+        is_list="list" in raw,
+        columns=tuple(_column(c) for c in raw["columns"]),
+        per_row=int(raw.get("per_row", 3)),
+        note=_optional_text(raw, "note"),
+        empty=_optional_text(raw, "empty"),
+        highlight=When(highlight["field"], tuple(str(v) for v in highlight["values"])) if highlight else None,
+        blank_rows=int(raw.get("blank_rows", 0)),
+    )
+
+
 def _form_from(raw: dict[str, Any], path: Path) -> FormSpec:
-    kind = raw["kind"]
-    get_kind(kind)  # fails early, naming the known kinds, if the spec names a kind that does not exist
+    kind = raw.get("kind", "")
+    if not raw.get("data"):
+        get_kind(kind)  # fails early, naming the known kinds, if the spec names a kind that does not exist
     page_size = _page_size(raw.get("page", "A4"))
     return FormSpec(
         name=raw["name"],
@@ -270,6 +336,8 @@ def _form_from(raw: dict[str, Any], path: Path) -> FormSpec:
         labels=_labels(raw["labels"], page_size) if "labels" in raw else None,
         when=When(raw["when"]["field"], tuple(str(v) for v in raw["when"]["values"])) if "when" in raw else None,
         source_path=path,
+        data=raw.get("data", ""),
+        blocks=tuple(_block(b) for b in raw.get("blocks", ())),
     )
 
 
@@ -279,6 +347,9 @@ def _check(spec: FormSpec) -> None:
     where = spec.source_path.name if spec.source_path else spec.name
     if spec.source_path and spec.name != spec.source_path.stem:
         raise SpecError(f"form spec {where} says its name is {spec.name!r}; the file name and the name must match")
+    if spec.is_sheet:
+        _check_sheet(spec, where)
+        return
     for section in spec.sections:
         kind = get_kind(section.kind)
         for name in section.field_names():
@@ -308,3 +379,29 @@ def _check_slips(spec: FormSpec, where: str) -> None:
         if leaked or section.confidential:
             raise SpecError(f"form spec {where}: the detachable slip {section.heading.en!r} must not show "
                             f"confidential fields {leaked or 'of its own'}")
+
+
+def _check_sheet(spec: FormSpec, where: str) -> None:
+    """Every block and column of a sheet must name something the viewer really returns."""
+    from forms.sheet_data import SOURCES  # the viewer is only needed by specs that print sheets
+
+    source = SOURCES.get(spec.data)
+    if source is None:
+        raise SpecError(f"form spec {where}: data {spec.data!r} is not one of {', '.join(sorted(SOURCES))}")
+    for block in spec.blocks:
+        table = source.lists if block.is_list else source.items
+        if block.source not in table:
+            raise SpecError(f"form spec {where}: block {block.heading.en!r} names {block.source!r}; "
+                            f"{spec.data} has {', '.join(repr(n) for n in table)}")
+        known = source.attributes(table[block.source])
+        names = [n for c in block.columns for n in c.fields] + ([block.highlight.field] if block.highlight else [])
+        unknown = sorted(set(names) - known)
+        if unknown:
+            raise SpecError(f"form spec {where}: block {block.heading.en!r} names attributes {unknown} "
+                            f"that {table[block.source].__name__} does not have")
+        bad_format = sorted({c.format for c in block.columns} - set(COLUMN_FORMATS))
+        if bad_format:
+            raise SpecError(f"form spec {where}: block {block.heading.en!r} uses formats {bad_format}; "
+                            f"known formats: {', '.join(COLUMN_FORMATS)}")
+        if block.is_list and sum(c.width for c in block.columns) > 1.001:
+            raise SpecError(f"form spec {where}: the columns of {block.heading.en!r} are wider than the page")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from forms.codes import QrData, code128, compact_id, id_from_barcode, parse_qr, qr_drawing
+from forms.codes import QrData, code128, compact_id, id_from_barcode, parse_qr, qr_modules
 
 ENTRY = QrData(kind="encounter.admit", human_id="AIIMS-042-00200-0", form="admission", form_version="1",
                entry_uuid="3f2b8c1e-9d4a-4c6e-b7f1-2a5d8e9c0b13", patient_id="AIIMS-042-00123-7")
@@ -29,7 +29,13 @@ def test_qr_payload_leaves_out_what_it_does_not_know() -> None:
 
 def test_qr_refuses_non_ascii() -> None:
     with pytest.raises(ValueError, match="ASCII"):
-        qr_drawing('{"name":"सुनीता"}', 60)
+        qr_modules('{"name":"सुनीता"}')
+
+
+def test_qr_symbols_are_square_with_finder_patterns() -> None:
+    rows = qr_modules(QrData("mccd", "AIIMS-042-00301-4", "mccd_form4", "1", "u-1").payload())
+    assert len(rows) == len(rows[0]) and (len(rows) - 17) % 4 == 0  # version v is 4v + 17 modules
+    assert rows[0][:7] == rows[0][-7:] == "1111111" and rows[-1][:7] == "1111111"
 
 
 def test_compact_ids_round_trip_and_other_ids_pass_through() -> None:

@@ -20,6 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from forms import bilingual
 from forms.bilingual import Run, draw_text, markup, para, split_runs
 from forms.fonts import DEVANAGARI, register_fonts
+from forms.textblock import TextBlock, plain
 
 KI = "कि"
 Draw = Callable[[Canvas], None]
@@ -57,13 +58,19 @@ def via_paragraph(canvas: Canvas) -> None:
     p.drawOn(canvas, 20, 10)
 
 
+def via_text_block(canvas: Canvas) -> None:
+    block = TextBlock(plain(KI), 48)  # labels, headings, statements and values on every form
+    block.wrap(100, 80)
+    block.drawOn(canvas, 20, 10)
+
+
 def unshaped(canvas: Canvas) -> None:
     register_fonts()
     canvas.setFont(DEVANAGARI, 48)
     canvas.drawString(20, 25, KI)  # the silently unshaped path this package must never use
 
 
-@pytest.mark.parametrize("draw", [via_draw_text, via_paragraph], ids=["canvas", "paragraph"])
+@pytest.mark.parametrize("draw", [via_draw_text, via_paragraph, via_text_block], ids=["canvas", "paragraph", "block"])
 def test_devanagari_is_shaped(draw: Draw, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert not matra_stands_first(render(unshaped, tmp_path))
     with monkeypatch.context() as off:
