@@ -44,9 +44,13 @@ class PrintableEntry:
     def record_uuid(self) -> str:
         return str(self.record["uuid"])
 
-    @property
-    def printed_before(self) -> int:
-        return int(self.record["prints"] or 0)
+    def printed_before(self, session: Session, form: str) -> int:
+        """How often this record was printed on ``form`` (a wristband printed with the admission
+        form does not make the admission form's first print a copy)."""
+        return int(session.journal.db.execute(
+            "SELECT count(*) FROM entries WHERE kind = 'print.record' AND json_extract(payload, '$.target') = ? "
+            "AND json_extract(payload, '$.form') = ? AND json_extract(payload, '$.outcome') != 'failed'",
+            [self.record_uuid, form]).fetchone()[0])
 
     @property
     def label(self) -> str:
@@ -83,12 +87,12 @@ def _record_of(session: Session, entry: Entry) -> dict[str, Any] | None:
     return None
 
 
-def reprint_note(item: PrintableEntry) -> str | None:
+def reprint_note(item: PrintableEntry, printed_before: int) -> str | None:
     """What the DOWNTIME band says on a reprint; None on a first print."""
-    if not item.printed_before:
+    if not printed_before:
         return None
     if item.correction is None:
-        return f"copy {item.printed_before + 1} of this record, unchanged / अभिलेख की प्रति, बिना बदलाव"
+        return f"copy {printed_before + 1} of this record, unchanged / अभिलेख की प्रति, बिना बदलाव"
     when = dt.datetime.fromisoformat(item.correction.recorded_at).strftime("%d-%m-%Y %H:%M")
     return (f"corrected {when} by {item.correction.staff}: this is the current version, "
             "earlier copies are out of date / संशोधित: यह वर्तमान रूप है")

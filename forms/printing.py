@@ -69,7 +69,7 @@ def print_entry(session: Session, ref: str, *, form: str | None = None, out: Pat
     """Print entry ``ref`` (human ID or uuid) on ``form``; ``printer`` None means the PC's default printer."""
     item = printable_entry(session, ref)
     form = form or _only_form(item)
-    note = reprint_note(item)
+    note = reprint_note(item, item.printed_before(session, form))
     pdf = render_form(form, form_context(session, item, note=note), pdf_path(session, out, form, item.label))
     return queue_and_record(session, pdf, form, printer, pdf_only, target=item.record_uuid, reprint=note is not None)
 

@@ -96,6 +96,9 @@ class Comparison:
     blockers: list[str]
     vetoed: bool = False        # the record is certainly another person (a relative, the mother of a B/O...)
     birth: str = MISSING        # how dob/age compared: dob (exact), dob_close, year, age, near, differs, missing
+    # Something only this patient or household has agrees (a shared phone or house, the exact dob), not
+    # just a name, an age and a PIN code that namesakes share.
+    anchored: bool = False
 
 
 def _bits(m: float, u: float) -> float:
@@ -118,7 +121,7 @@ def compare(reg: Person, rec: Person, ctx: Context) -> Comparison:
         _phone_evidence(reg, rec),
         _address_evidence(reg, rec),
         _pincode_evidence(reg, rec, names, ctx),
-        _relative_evidence(reg, rec, ctx.stats),
+        _relative_evidence(reg, rec, names, ctx.stats),
     ]
     positive = sum(e.weight for e in household if e.weight > 0)
     community = sum(e.weight for e in household if e.weight > 0 and e.field not in _HOUSEHOLD_FIELDS)
@@ -140,7 +143,9 @@ def compare(reg: Person, rec: Person, ctx: Context) -> Comparison:
     negative = sum(e.weight for e in household if e.weight < 0)
     bits = ctx.prior_bits + capped + negative + sum(e.weight for e in person) + sum(e.weight for e in vetoes)
     blockers = _blockers(names, birth_level, reg, rec, evidence, strength)
-    return Comparison(_probability(bits), bits, evidence, blockers, vetoed=bool(vetoes), birth=birth_level)
+    anchored = birth_level == "dob" or strength >= 0.5
+    return Comparison(_probability(bits), bits, evidence, blockers, vetoed=bool(vetoes), birth=birth_level,
+                      anchored=anchored)
 
 
 # Fields that only a household shares (surname and PIN code are shared by a whole community).
@@ -202,8 +207,8 @@ def word_level(a: str, b: str, stats: NameStats) -> str:
     """How two folded name words compare: exact, sound-alike, a typo, two real names one letter apart, or none."""
     if a == b:
         return EXACT
-    if (a[0] == b[0] or a[0] + b[0] in ("ei", "ie")) and phonetic_key(a) == phonetic_key(b):
-        return SOUND  # the first letter must agree: the sound key joins Asha and Usha, who are not one name
+    if phonetic_key(a) == phonetic_key(b) and _same_first_vowel(a, b):
+        return SOUND
     if len(a) >= 3 and len(b) >= 3 and a[0] == b[0]:
         limit = 2 if min(len(a), len(b)) >= 8 else 1
         if DamerauLevenshtein.distance(a, b, score_cutoff=limit) <= limit:
@@ -211,6 +216,17 @@ def word_level(a: str, b: str, stats: NameStats) -> str:
             # names other people carry.
             return CLOSE if stats.is_known_name(a) and stats.is_known_name(b) else TYPO
     return NONE
+
+
+def _same_first_vowel(a: str, b: str) -> bool:
+    """The sound key writes every first vowel as "a", joining Asha and Usha, who are not one name; only
+    e and i (Eshwar, Ishwar) are spelling variants of each other."""
+    if a[0] not in _VOWELS and b[0] not in _VOWELS:
+        return True
+    return a[0] == b[0] or a[0] + b[0] in ("ei", "ie")
+
+
+_VOWELS = frozenset("aeiou")
 
 
 def compare_names(reg: NameParts, rec: NameParts, stats: NameStats) -> NameComparison:
@@ -239,12 +255,14 @@ def compare_names(reg: NameParts, rec: NameParts, stats: NameStats) -> NameCompa
             given, given_pair = NONE, (reg_words[0], rec.given[k])
     elif rec.given:
         first = rec.given[0]
-        if spare_initials and spare_initials[0] == first[0]:  # the first initial stands for the given name
-            given, given_pair = INITIAL, (first[0], first)
-            spare_initials.pop(0)
-        elif spare_reg:
+        if spare_reg:
+            # A written given name that matches nothing ("R. Saravanan" against "R. Rajan": the initial
+            # there is the father's) outweighs an initial that happens to fit.
             given, given_pair = NONE, (reg_words[spare_reg[0]], first)
             spare_reg = spare_reg[1:]
+        elif spare_initials and spare_initials[0] == first[0]:  # the first initial stands for the given name
+            given, given_pair = INITIAL, (first[0], first)
+            spare_initials.pop(0)
     elif rec.initials:
         letters = [reg_words[i][0] for i in spare_reg] + spare_initials
         if letters:
@@ -270,11 +288,10 @@ def compare_names(reg: NameParts, rec: NameParts, stats: NameStats) -> NameCompa
 def _roles(rec: NameParts, reg: NameParts) -> NameParts:
     """The record's words with their roles, fixing "R. K. Sharma": its one full word is the surname when
     the registration has it as its surname."""
-    given, surname = rec.given, rec.surname
-    if (rec.initials and surname is None and len(given) == 1 and reg.surname is not None
-            and phonetic_key(given[0]) == phonetic_key(reg.surname)):
-        given, surname = (), given[0]
-    return NameParts(given, surname, rec.initials, rec.baby_of, rec.twin)
+    if (rec.initials and rec.surname is None and len(rec.given) == 1 and reg.surname is not None
+            and phonetic_key(rec.given[0]) == phonetic_key(reg.surname)):
+        return NameParts((), rec.given[0], rec.initials, rec.baby_of, rec.twin)
+    return rec
 
 
 def _align(reg_words: Sequence[str], rec_words: Sequence[str], stats: NameStats) -> dict[int, tuple[int, str]]:
@@ -537,7 +554,7 @@ def _pincode_evidence(reg: Person, rec: Person, names: NameComparison, ctx: Cont
     return Evidence("pincode", "disagree", _bits(0.05, 1.0), f"PIN code {reg.pincode} vs {rec.pincode}")
 
 
-def _relative_evidence(reg: Person, rec: Person, stats: NameStats) -> Evidence:
+def _relative_evidence(reg: Person, rec: Person, names: NameComparison, stats: NameStats) -> Evidence:
     if reg.relative is None or rec.relative is None or not reg.relative.full or not rec.relative.full:
         return Evidence("relative", "missing", 0.0, "relative: not given on one side")
     shown = f"{_relative_shown(reg)} vs {_relative_shown(rec)}"
@@ -549,8 +566,12 @@ def _relative_evidence(reg: Person, rec: Person, stats: NameStats) -> Evidence:
         # Worth as much as the relative's name is rare: "W/o Md Imran" is said of many women.
         both_surnames = reg.relative.surname and rec.relative.surname
         key = f"{rec.relative.first}|{rec.relative.surname if both_surnames else ''}"
-        return Evidence("relative", "agree", _bits(0.5, stats.share("relative", key)),
-                        f"relative: {shown} same (household field)")
+        u = stats.share("relative", key)
+        surname = rec.parts.surname
+        if both_surnames and surname and names.surname in (EXACT, SOUND) and rec.relative.surname == surname:
+            # The surname has been counted already: "S/o Subhash Ghosh" only adds "Subhash" among the Ghoshs.
+            u = min(1.0, u / stats.share("surname", surname))
+        return Evidence("relative", "agree", _bits(0.5, u), f"relative: {shown} same (household field)")
     if level in (TYPO, INITIAL):
         return Evidence("relative", "partial", _bits(0.1, 0.01), f"relative: {shown} similar")
     if "spouse" in (group_a, group_b):
@@ -641,7 +662,7 @@ def _blockers(names: NameComparison, birth: str, reg: Person, rec: Person, evide
         blockers.append("given name differs")
     elif given == MISSING:
         blockers.append("no given name to compare")
-    elif given == TYPO and not exact_dob:
+    elif given == TYPO and not (exact_dob or (birth in ("year", "age") and household >= 1.0)):
         blockers.append("given name differs by a letter and only the age agrees")
     elif given == INITIAL and not (birth == "dob" or (birth in ("year", "age") and household >= 1.0)):
         blockers.append("given name is only an initial")

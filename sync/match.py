@@ -18,6 +18,7 @@ How a registration is decided:
 5. **One clear winner.** The candidates share the probability (``posteriors``): if a second one is also
    plausible, the best is not sure enough to link, and it is a review.
 """
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -35,6 +36,9 @@ __all__ = ["Candidate", "DuplicateCluster", "DuplicateLink", "Evidence", "MatchD
 Decision = Literal["matched", "new", "review"]
 
 LINK_PROBABILITY = 0.90      # a candidate at or above this, with nothing blocking it, may be linked
+# ... unless only name, age and PIN code agree: the weights take them as independent, but names, surnames
+# and PIN codes go together by region, and a big MPI holds namesakes of the same age in the same PIN code.
+UNANCHORED_LINK_PROBABILITY = 0.97
 REVIEW_PROBABILITY = 0.2     # below this the best candidate is not worth a records officer's minute
 RIVAL_PROBABILITY = 0.05     # a second candidate at or above this is named in the review reason
 TOP_CANDIDATES = 3           # candidates shown in the review queue
@@ -182,7 +186,8 @@ def _decide(registration: Mapping[str, Any], compared: list[tuple[str, Compariso
         reason = "no MPI record resembles this patient" if not scored else "only relatives of this patient were found"
         return MatchDecision(entry, downtime_id, "new", None, 0.0, [], top, reason)
     best, comparison = scored[0]
-    if best.score >= LINK_PROBABILITY and not comparison.blockers:
+    threshold = LINK_PROBABILITY if comparison.anchored else UNANCHORED_LINK_PROBABILITY
+    if best.score >= threshold and not comparison.blockers:
         return MatchDecision(entry, downtime_id, "matched", best.uhid, best.score, best.evidence, top,
                              "name, age and household agree with one MPI record")
     if best.score < REVIEW_PROBABILITY:
@@ -309,27 +314,29 @@ def dedupe(registrations: Iterable[Mapping[str, Any]], stats: NameStats | None =
         for j in blocks.candidates(person):
             if j <= i:
                 continue  # each pair once
-            link, linked = _duplicate_link(person, people[j], ctx)
+            found = _duplicate_link(person, people[j], ctx)
+            if found is None:
+                continue
+            link, linked = found
             if linked:
                 strong.append((i, j, link))
                 _union(parent, i, j)
-            elif link is not None:
+            else:
                 weak.append(link)
     return _clusters(people, parent, strong, weak)
 
 
-def _duplicate_link(a: Person, b: Person, ctx: Context) -> tuple[DuplicateLink | None, bool]:
+def _duplicate_link(a: Person, b: Person, ctx: Context) -> tuple[DuplicateLink, bool] | None:
+    """The pair's link and whether it is strong enough to merge, or None if they are not alike."""
     # The record role goes to the fuller name, so the alignment reads "R. K. Sharma" against "Ramesh Kumar Sharma".
     reg, rec = (a, b) if len(a.parts.full) <= len(b.parts.full) else (b, a)
     comparison = compare(reg, rec, ctx)
     if comparison.vetoed or comparison.score < REVIEW_PROBABILITY:
-        return None, False
+        return None
     link = DuplicateLink(a.ref, b.ref, round(comparison.score, 4), comparison.evidence)
     # Two downtime registrations have no HMIS history behind them: besides name and age, they must share
     # something only this patient has (phone, house, exact dob, ABHA) to be merged without review.
-    anchored = comparison.birth == "dob" or any(
-        e.outcome == "agree" and e.field in ("phone", "address", "abha") for e in comparison.evidence)
-    return link, comparison.score >= LINK_PROBABILITY and not comparison.blockers and anchored
+    return link, comparison.score >= LINK_PROBABILITY and not comparison.blockers and comparison.anchored
 
 
 def _union(parent: list[int], i: int, j: int) -> None:

@@ -26,10 +26,10 @@ import datetime as dt
 import random
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from sync.match import DuplicateCluster, MatchDecision
 from sync.mpi import MpiRecord
 
 OUTAGE_START = dt.datetime(2025, 3, 1, 8, 0)
@@ -152,8 +152,8 @@ _FILLERS = {"male": ("Kumar",), "female": ("Devi", "Kumari")}
 # -- people and households --------------------------------------------------------------------------------------
 
 @dataclass
-class Person:
-    """One generated person: the truth behind the MPI row and the registrations."""
+class Resident:
+    """One generated person: the truth behind their MPI row and registrations."""
 
     pid: int
     region: Region
@@ -169,12 +169,12 @@ class Person:
     address: str = ""
     pincode: str = ""
     relation: str | None = None       # so/do/wo/bo
-    relative: Person | None = None
+    relative: Resident | None = None
     role: str = "head"
     household: int = 0
     uhid: str | None = None           # set when in the MPI
     abha: str | None = None
-    baby_of: Person | None = None     # a newborn known as "B/O <mother>"
+    baby_of: Resident | None = None     # a newborn known as "B/O <mother>"
     twin: str = ""                    # "1"/"2" for newborn twins
 
     @property
@@ -210,8 +210,8 @@ class _People:
 
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.people: list[Person] = []
-        self.households: list[list[Person]] = []
+        self.people: list[Resident] = []
+        self.households: list[list[Resident]] = []
         self._phones: set[str] = set()
         self._given_names: dict[int, set[str]] = {}
 
@@ -229,7 +229,7 @@ class _People:
                 self._phones.add(number)
                 return number
 
-    def person(self, region: Region, sex: str, dob: dt.date, household: int, role: str) -> Person:
+    def person(self, region: Region, sex: str, dob: dt.date, household: int, role: str) -> Resident:
         """A new member of ``household``, with a given name nobody else there has (parents do not give two
         children one name, and twins never share one)."""
         names = region.male if sex == "male" else region.female
@@ -240,11 +240,11 @@ class _People:
                 break
             given = self.pick(names)
         taken.add(given)
-        person = Person(len(self.people), region, sex, dob, given, "", household=household, role=role)
+        person = Resident(len(self.people), region, sex, dob, given, "", household=household, role=role)
         self.people.append(person)
         return person
 
-    def household(self, as_of: dt.date) -> list[Person]:
+    def household(self, as_of: dt.date) -> list[Resident]:
         rng = self.rng
         region = rng.choices(REGIONS, weights=[r.weight for r in REGIONS])[0]
         hid = len(self.households)
@@ -267,11 +267,11 @@ class _People:
         self.households.append(members)
         return members
 
-    def _children(self, region: Region, father: Person, mother: Person, as_of: dt.date, hid: int) -> list[Person]:
+    def _children(self, region: Region, father: Resident, mother: Resident, as_of: dt.date, hid: int) -> list[Resident]:
         rng = self.rng
         mother_age = _age(mother.dob, as_of)
         oldest = mother_age - rng.randint(19, 26)
-        children: list[Person] = []
+        children: list[Resident] = []
         age = oldest
         for _ in range(rng.choice((0, 1, 2, 2, 3, 3, 4))):
             if age < 0:
@@ -287,7 +287,7 @@ class _People:
             children += self._newborns(region, father, mother, as_of, hid)
         return children
 
-    def _newborns(self, region: Region, father: Person, mother: Person, as_of: dt.date, hid: int) -> list[Person]:
+    def _newborns(self, region: Region, father: Resident, mother: Resident, as_of: dt.date, hid: int) -> list[Resident]:
         """A baby born in the weeks before the outage, still known as "B/O <mother>"."""
         born = as_of - dt.timedelta(days=self.rng.randint(1, 40))
         twins = self.rng.random() < 0.1
@@ -298,7 +298,7 @@ class _People:
             babies.append(baby)
         return babies
 
-    def _parents(self, region: Region, head: Person, as_of: dt.date, hid: int) -> list[Person]:
+    def _parents(self, region: Region, head: Resident, as_of: dt.date, hid: int) -> list[Resident]:
         age = _age(head.dob, as_of) + self.rng.randint(20, 34)
         father = self.person(region, "male", _birthday(self.rng, as_of, age), hid, "father")
         mother = self.person(region, "female", _birthday(self.rng, as_of, age - self.rng.randint(0, 6)), hid, "mother")
@@ -306,7 +306,7 @@ class _People:
         mother.relation, mother.relative = "wo", father
         return [father, mother]
 
-    def _brother_family(self, region: Region, head: Person, as_of: dt.date, hid: int) -> list[Person]:
+    def _brother_family(self, region: Region, head: Resident, as_of: dt.date, hid: int) -> list[Resident]:
         age = max(20, _age(head.dob, as_of) + self.rng.randint(-6, 6))
         brother = self.person(region, "male", _birthday(self.rng, as_of, age), hid, "brother")
         brother.relation, brother.relative = head.relation, head.relative
@@ -318,7 +318,7 @@ class _People:
             members += [wife] + self._children(region, brother, wife, as_of, hid)
         return members
 
-    def _name_family(self, region: Region, surname: str, members: list[Person]) -> None:
+    def _name_family(self, region: Region, surname: str, members: list[Resident]) -> None:
         """Surnames and middle names by the region's custom."""
         rng = self.rng
         for person in members:
@@ -353,7 +353,7 @@ class _People:
             elif style == "gujarati" and rng.random() < 0.5:
                 person.suffix = "bhai" if person.sex == "male" else "ben"
 
-    def _place(self, region: Region, members: list[Person]) -> None:
+    def _place(self, region: Region, members: list[Resident]) -> None:
         rng = self.rng
         phone = self.phone()
         # A hospital's patients come from a catchment of a few hundred PIN codes, so PIN codes repeat.
@@ -424,7 +424,7 @@ def generate(seed: int = 7, mpi_size: int = 20_000, registrations: int = 2_000, 
         if rng.random() < 0.25:
             person.abha = "".join(rng.choice("0123456789") for _ in range(14))
     outage_babies = _outage_newborns(people, rng, as_of, count=max(4, registrations // 40))
-    households: dict[int, list[Person]] = {}
+    households: dict[int, list[Resident]] = {}
     for person in people.people:
         households.setdefault(person.household, []).append(person)
     chosen = _choose_patients(rng, people.people, households, outage_babies, registrations, new_share,
@@ -437,7 +437,7 @@ def generate(seed: int = 7, mpi_size: int = 20_000, registrations: int = 2_000, 
     return EvalSet([p.mpi_record() for p in in_mpi], regs, truth, seed)
 
 
-def _assign_uhids(rng: random.Random, people: list[Person]) -> None:
+def _assign_uhids(rng: random.Random, people: list[Resident]) -> None:
     # Dense sequential numbers, as an HMIS gives them: a mistyped digit usually hits another patient.
     numbers = list(range(1_000_000, 1_000_000 + len(people)))
     rng.shuffle(numbers)
@@ -445,12 +445,12 @@ def _assign_uhids(rng: random.Random, people: list[Person]) -> None:
         person.uhid = f"UH{number}"
 
 
-def _outage_newborns(people: _People, rng: random.Random, as_of: dt.date, count: int) -> list[Person]:
+def _outage_newborns(people: _People, rng: random.Random, as_of: dt.date, count: int) -> list[Resident]:
     """Babies born during the outage to mothers in the MPI ("B/O <mother>"), some of them twins."""
     recent = {id(p.baby_of) for p in people.people if p.baby_of is not None}
     mothers = [p for p in people.people if p.uhid and p.sex == "female" and 19 <= _age(p.dob, as_of) <= 40
                and p.role in ("wife", "sister-in-law") and id(p) not in recent]
-    babies: list[Person] = []
+    babies: list[Resident] = []
     for mother in rng.sample(mothers, min(count, len(mothers))):
         born = as_of + dt.timedelta(days=rng.randint(0, OUTAGE_DAYS - 1))
         twins = rng.random() < 0.15
@@ -462,8 +462,8 @@ def _outage_newborns(people: _People, rng: random.Random, as_of: dt.date, count:
     return babies
 
 
-def _choose_patients(rng: random.Random, everyone: list[Person], households: dict[int, list[Person]],
-                     babies: list[Person], total: int, new_share: float, duplicate_share: float) -> list[Person]:
+def _choose_patients(rng: random.Random, everyone: list[Resident], households: dict[int, list[Resident]],
+                     babies: list[Resident], total: int, new_share: float, duplicate_share: float) -> list[Resident]:
     known = [p for p in everyone if p.uhid and p.dob <= OUTAGE_START.date()]
     outage_born = {id(b) for b in babies}
     new = [p for p in everyone if not p.uhid and id(p) not in outage_born]
@@ -486,7 +486,7 @@ def _choose_patients(rng: random.Random, everyone: list[Person], households: dic
     return chosen
 
 
-def _kind(person: Person) -> str:
+def _kind(person: Resident) -> str:
     if person.uhid:
         return "known-newborn" if person.baby_of else "known"
     if person.baby_of:
@@ -496,7 +496,7 @@ def _kind(person: Person) -> str:
 
 # -- registrations with the noise of a downtime ward ---------------------------------------------------------------
 
-def _registration(rng: random.Random, person: Person, number: int, household: list[Person]) -> dict[str, object]:
+def _registration(rng: random.Random, person: Resident, number: int, household: list[Resident]) -> dict[str, object]:
     recorded = OUTAGE_START + dt.timedelta(minutes=rng.randint(0, OUTAGE_DAYS * 24 * 60 - 1))
     if person.baby_of is not None and person.dob > recorded.date():
         recorded = dt.datetime.combine(person.dob, dt.time(12, 0)) + dt.timedelta(hours=rng.randint(0, 30))
@@ -518,13 +518,13 @@ def _registration(rng: random.Random, person: Person, number: int, household: li
     return registration
 
 
-def _noisy_name(rng: random.Random, person: Person) -> str:
+def _noisy_name(rng: random.Random, person: Resident) -> str:
     if person.baby_of is not None:
         mother = _noisy_name(rng, person.baby_of) if rng.random() < 0.5 else person.baby_of.name
         twin = f" Twin {person.twin}" if person.twin else ""
         return rng.choice(("B/O ", "Baby of ", "B/o ", "B.O. ")) + mother + twin
     words = person.name.split()
-    edits: list[Callable[[random.Random, list[str], Person], list[str]]] = []
+    edits: list[Callable[[random.Random, list[str], Resident], list[str]]] = []
     for chance, edit in _NAME_EDITS:
         if rng.random() < chance:
             edits.append(edit)
@@ -535,7 +535,7 @@ def _noisy_name(rng: random.Random, person: Person) -> str:
     return text.upper() if roll < 0.2 else text.lower() if roll < 0.25 else text
 
 
-def _variant(rng: random.Random, words: list[str], person: Person) -> list[str]:
+def _variant(rng: random.Random, words: list[str], person: Resident) -> list[str]:
     out = []
     for word in words:
         group = _VARIANT_OF.get(word)
@@ -549,13 +549,13 @@ def _variant(rng: random.Random, words: list[str], person: Person) -> list[str]:
     return out
 
 
-def _initials(rng: random.Random, words: list[str], person: Person) -> list[str]:
+def _initials(rng: random.Random, words: list[str], person: Resident) -> list[str]:
     if not person.surname or len(words) < 2:
         return words
     return [w[0].upper() + "." for w in words[:-1]] + words[-1:]
 
 
-def _filler(rng: random.Random, words: list[str], person: Person) -> list[str]:
+def _filler(rng: random.Random, words: list[str], person: Resident) -> list[str]:
     fillers = {"Kumar", "Devi", "Kumari", "Begum", "Khatoon", "Bano"}
     if any(w in fillers for w in words):
         return [w for w in words if w not in fillers]
@@ -564,7 +564,7 @@ def _filler(rng: random.Random, words: list[str], person: Person) -> list[str]:
     return [words[0], rng.choice(_FILLERS[person.sex])] + words[1:]
 
 
-def _typo(rng: random.Random, words: list[str], person: Person) -> list[str]:
+def _typo(rng: random.Random, words: list[str], person: Resident) -> list[str]:
     candidates = [i for i, w in enumerate(words) if len(w) >= 4]
     if not candidates:
         return words
@@ -583,26 +583,26 @@ def _typo(rng: random.Random, words: list[str], person: Person) -> list[str]:
     return words[:i] + [word] + words[i + 1:]
 
 
-def _swap(rng: random.Random, words: list[str], person: Person) -> list[str]:
+def _swap(rng: random.Random, words: list[str], person: Resident) -> list[str]:
     return words[-1:] + words[:-1] if person.surname and len(words) >= 2 else words
 
 
-def _honorific(rng: random.Random, words: list[str], person: Person) -> list[str]:
+def _honorific(rng: random.Random, words: list[str], person: Resident) -> list[str]:
     return [rng.choice(_HONORIFICS[person.sex])] + words if person.sex in _HONORIFICS else words
 
 
-def _drop_surname(rng: random.Random, words: list[str], person: Person) -> list[str]:
+def _drop_surname(rng: random.Random, words: list[str], person: Resident) -> list[str]:
     return words[:-1] if person.surname and len(words) >= 2 else words
 
 
 # (chance, edit) in the order applied.
-_NAME_EDITS: tuple[tuple[float, Callable[[random.Random, list[str], Person], list[str]]], ...] = (
+_NAME_EDITS: tuple[tuple[float, Callable[[random.Random, list[str], Resident], list[str]]], ...] = (
     (0.3, _variant), (0.15, _filler), (0.06, _drop_surname), (0.05, _initials), (0.06, _typo), (0.05, _swap),
     (0.08, _honorific),
 )
 
 
-def _noisy_birth(rng: random.Random, person: Person, day: dt.date) -> dict[str, object]:
+def _noisy_birth(rng: random.Random, person: Resident, day: dt.date) -> dict[str, object]:
     age = _age(person.dob, day)
     if person.baby_of is not None or rng.random() < 0.5:
         dob = person.dob
@@ -613,7 +613,7 @@ def _noisy_birth(rng: random.Random, person: Person, day: dt.date) -> dict[str, 
     return {"dob": None, "age_years": max(0, age + rng.randint(-spread, spread))}
 
 
-def _noisy_phone(rng: random.Random, person: Person, household: list[Person]) -> str | None:
+def _noisy_phone(rng: random.Random, person: Resident, household: list[Resident]) -> str | None:
     roll = rng.random()
     if roll < 0.2:
         return None
@@ -641,7 +641,7 @@ def _noisy_pincode(rng: random.Random, pincode: str) -> str:
     return pincode
 
 
-def _noisy_relative(rng: random.Random, person: Person) -> tuple[str | None, str | None]:
+def _noisy_relative(rng: random.Random, person: Resident) -> tuple[str | None, str | None]:
     if person.relative is None or rng.random() < 0.3:
         return None, None
     words = person.relative.name.split()
@@ -656,7 +656,7 @@ def _noisy_relative(rng: random.Random, person: Person) -> tuple[str | None, str
     return name, person.relation
 
 
-def _typed_uhid(rng: random.Random, person: Person) -> str | None:
+def _typed_uhid(rng: random.Random, person: Resident) -> str | None:
     if not person.uhid:
         return None
     roll = rng.random()
@@ -684,6 +684,7 @@ class Figures:
     new_correct: int = 0
     duplicate_pairs: int = 0          # pairs of registrations of one person
     duplicate_pairs_found: int = 0
+    duplicate_pairs_offered: int = 0  # not merged, but listed as "maybe the same patient" for review
     duplicate_pairs_wrong: int = 0    # registrations marked same_as that are different people
     wrong_by_kind: Counter[str] = field(default_factory=Counter)
     review_by_kind: Counter[str] = field(default_factory=Counter)
@@ -710,7 +711,22 @@ class Figures:
                 and self.review_pct <= GOALS["review_pct"])
 
 
-def evaluate(decisions: Sequence[MatchDecision], truth: dict[str, Truth]) -> Figures:
+class Decided(Protocol):
+    """What ``evaluate`` reads of a decision (a ``MatchDecision``, or a baseline's in the bench)."""
+
+    @property
+    def entry_uuid(self) -> str: ...
+    @property
+    def decision(self) -> str: ...
+    @property
+    def uhid(self) -> str | None: ...
+    @property
+    def same_as(self) -> list[str]: ...
+    @property
+    def maybe_same_as(self) -> list[str]: ...
+
+
+def evaluate(decisions: Sequence[Decided], truth: dict[str, Truth]) -> Figures:
     """Compare decisions with the ground truth. Recall counts only known patients linked to the right UHID."""
     figures = Figures(registrations=len(decisions))
     for decision in decisions:
@@ -734,26 +750,19 @@ def evaluate(decisions: Sequence[MatchDecision], truth: dict[str, Truth]) -> Fig
     return figures
 
 
-def _duplicate_figures(figures: Figures, decisions: Sequence[MatchDecision], truth: dict[str, Truth]) -> None:
+def _duplicate_figures(figures: Figures, decisions: Sequence[Decided], truth: dict[str, Truth]) -> None:
     by_person: dict[int, list[str]] = {}
     for entry, expected in truth.items():
         by_person.setdefault(expected.person, []).append(entry)
     same_as = {d.entry_uuid: set(d.same_as) for d in decisions}
+    maybe = {d.entry_uuid: set(d.maybe_same_as) for d in decisions}
     for entries in by_person.values():
         for i, a in enumerate(entries):
             for b in entries[i + 1:]:
                 figures.duplicate_pairs += 1
                 figures.duplicate_pairs_found += b in same_as.get(a, set())
+                figures.duplicate_pairs_offered += b in maybe.get(a, set()) and b not in same_as.get(a, set())
     for decision in decisions:
         for other in decision.same_as:
             if decision.entry_uuid < other and truth[other].person != truth[decision.entry_uuid].person:
                 figures.duplicate_pairs_wrong += 1
-
-
-def cluster_pairs(clusters: Sequence[DuplicateCluster]) -> Iterator[tuple[str, str]]:
-    """Every pair of registrations that ``dedupe`` put in one matched cluster."""
-    for cluster in clusters:
-        if cluster.decision == "matched":
-            for i, a in enumerate(cluster.entries):
-                for b in cluster.entries[i + 1:]:
-                    yield a, b

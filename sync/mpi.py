@@ -426,10 +426,11 @@ def _record_from_mapping(row: Mapping[str, Any]) -> MpiRecord:
     uhid = str(row.get("uhid") or row.get("id") or "").strip()
     if not uhid:
         raise ValueError("an MPI row needs a UHID")
-    values = {name: row.get(name) for name in MPI_FIELDS}
-    values["uhid"] = uhid
-    values["phone"] = patient_index.normalize_phone(values["phone"])
-    values["abha"] = patient_index.normalize_abha(values["abha"])
-    values = {k: (str(v) if v not in (None, "") else None) for k, v in values.items()}
-    values["uhid"] = uhid
-    return MpiRecord(**values)
+
+    def text(name: str) -> str | None:
+        value = row.get(name)
+        return (str(value).strip() or None) if value is not None else None
+
+    return MpiRecord(uhid, text("name") or "", text("sex"), text("dob"), patient_index.normalize_phone(row.get("phone")),
+                     text("address"), text("pincode"), text("relative"), text("relation_type"),
+                     patient_index.normalize_abha(row.get("abha")))
