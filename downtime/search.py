@@ -151,7 +151,10 @@ def _name_hits(dbs: Sequence[sqlite_utils.Database], text: str, *, limit: int,
     phonetic = [phonetic_key(t) for t in tokens] if sound_alike else []
     scored = [(_score(tokens, written, phonetic, row), row, how)
               for db in dbs for row, how in _candidates(db, tokens, phonetic, wanted)]
-    scored.sort(key=lambda item: (-item[0], (item[1]["name"] or "").casefold(), item[1]["id"]))
+    # Equal scores (two spellings that fold alike, "Sunita" and "Suneeta") go to the spelling typed.
+    typed = text.casefold()
+    scored.sort(key=lambda item: (-item[0], -fuzz.ratio(typed, (item[1]["name"] or "").casefold()),
+                                  (item[1]["name"] or "").casefold(), item[1]["id"]))
     # Results are built only for what is shown: a keystroke must stay within a few milliseconds.
     return [_hit(row, how, score) for score, row, how in scored[: limit + 5]]
 

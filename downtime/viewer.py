@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlite_utils
@@ -151,17 +152,124 @@ def census(db: sqlite_utils.Database, ward: str | None = None) -> list[WardCensu
     elif ward is not None:
         sql += " WHERE e.ward = ? COLLATE NOCASE"
         params.append(ward)
+    return _by_ward(CensusEntry(
+        ward=row["ward"] or NO_WARD, bed=row["bed"], patient_id=row["id"], uhid=row["uhid"],
+        downtime_id=row["downtime_id"], name=row["name"] or "", age=age_text(row["dob"], row["age_years"]),
+        sex=row["sex"], relation=relation_text(row["relation_type"], row["relative"]),
+        admitted_since=row["admitted_at"], encounter_id=row["encounter_id"], ip_number=row["ip_number"],
+        reason=row["reason"], attending=row["attending"]) for row in query_dicts(db, sql, params))
+
+
+def _by_ward(entries: Iterable[CensusEntry]) -> list[WardCensus]:
     wards: dict[str, list[CensusEntry]] = {}
-    for row in query_dicts(db, sql, params):
-        entry = CensusEntry(
-            ward=row["ward"] or NO_WARD, bed=row["bed"], patient_id=row["id"], uhid=row["uhid"],
-            downtime_id=row["downtime_id"], name=row["name"] or "", age=age_text(row["dob"], row["age_years"]),
-            sex=row["sex"], relation=relation_text(row["relation_type"], row["relative"]),
-            admitted_since=row["admitted_at"], encounter_id=row["encounter_id"], ip_number=row["ip_number"],
-            reason=row["reason"], attending=row["attending"])
+    for entry in entries:
         wards.setdefault(entry.ward, []).append(entry)
     return [WardCensus(name, tuple(sorted(entries, key=lambda e: natural_key(e.bed or ""))))
             for name, entries in sorted(wards.items(), key=lambda item: natural_key(item[0]))]
+
+
+# -- the census as this PC changed it -------------------------------------------------------------
+# The snapshot stops at the HMIS export; during the downtime this PC's journal admits, moves and
+# discharges patients. Its ``admissions`` table holds the downtime admissions, and ``placements``
+# where the journal last put any patient (a NULL ward: discharged or died here).
+
+
+def current_census(snapshot: sqlite_utils.Database | None, journal: sqlite_utils.Database,
+                   ward: str | None = None) -> list[WardCensus]:
+    """In-patients per ward: the snapshot's, moved or removed by this PC's entries, plus its own admissions."""
+    placements = _placements(journal)
+    entries = _downtime_admissions(snapshot, journal)
+    seen = {i for e in entries for i in _ids(e.patient_id, e.uhid, e.downtime_id)}
+    for ward_census in census(snapshot) if snapshot is not None else []:
+        for entry in ward_census.patients:
+            keys = _ids(entry.patient_id, entry.uhid, entry.downtime_id)
+            if keys & seen:
+                continue
+            spot = _placement_of(placements, keys)
+            if spot is None:
+                entries.append(entry)
+            elif spot[0]:  # moved during the downtime; a NULL ward means no longer in the hospital
+                entries.append(replace(entry, ward=spot[0], bed=spot[1]))
+    if ward is not None:
+        entries = [e for e in entries if e.ward.casefold() == ward.casefold()]
+    return _by_ward(entries)
+
+
+def current_admission(snapshot: sqlite_utils.Database | None, journal: sqlite_utils.Database,
+                      patient_id: str) -> CurrentEncounter | None:
+    """Where the patient is admitted now: an open downtime admission, else the snapshot's, if not ended here."""
+    keys = _patient_keys(snapshot, journal, patient_id)
+    marks = ", ".join("?" * len(keys))
+    for row in query_dicts(journal, f"SELECT * FROM admissions WHERE upper(patient) IN ({marks}) AND "
+                                    "status = 'admitted' ORDER BY admitted_at DESC LIMIT 1", sorted(keys)):
+        return CurrentEncounter(encounter_id=row["uuid"], ip_number=row["ip_number"], ward=row["ward"] or NO_WARD,
+                                bed=row["bed"], admitted_since=row["admitted_at"], reason=None, attending=None,
+                                kind="downtime")
+    if snapshot is None:
+        return None
+    patient = _find_patient(snapshot, None, patient_id)
+    found = _encounter(snapshot, patient.id) if patient else None
+    spot = _placement_of(_placements(journal), keys)
+    if found is None or spot is None:
+        return found
+    return replace(found, ward=spot[0], bed=spot[1]) if spot[0] else None
+
+
+def _ids(*values: str | None) -> set[str]:
+    return {v.upper() for v in values if v}
+
+
+def _patient_keys(snapshot: sqlite_utils.Database | None, journal: sqlite_utils.Database,
+                  patient_id: str) -> set[str]:
+    """Every identifier the patient goes by in either database (UHID, downtime ID)."""
+    key = patient_id.strip()
+    keys = {key.upper()}
+    for db in (snapshot, journal):
+        if db is not None and has_table(db, "patients"):
+            for row in db.execute("SELECT id, uhid, downtime_id FROM patients WHERE id = ? OR uhid = ? OR "
+                                  "downtime_id = ?", [key] * 3).fetchall():
+                keys |= _ids(*row)
+    return keys
+
+
+def _placements(journal: sqlite_utils.Database) -> dict[str, tuple[str | None, str | None]]:
+    if not has_table(journal, "placements"):
+        return {}
+    return {pid.upper(): (ward, bed) for pid, ward, bed in journal.execute(
+        "SELECT patient_id, ward, bed FROM placements ORDER BY updated_at").fetchall()}
+
+
+def _placement_of(placements: dict[str, tuple[str | None, str | None]],
+                  keys: set[str]) -> tuple[str | None, str | None] | None:
+    return next((placements[k] for k in sorted(keys) if k in placements), None)
+
+
+def _downtime_admissions(snapshot: sqlite_utils.Database | None,
+                         journal: sqlite_utils.Database) -> list[CensusEntry]:
+    if not has_table(journal, "admissions"):
+        return []
+    out = []
+    for adm in query_dicts(journal, "SELECT * FROM admissions WHERE status = 'admitted' ORDER BY admitted_at"):
+        patient = _find_patient(snapshot, journal, adm["patient"])
+        out.append(CensusEntry(
+            ward=adm["ward"] or NO_WARD, bed=adm["bed"], patient_id=patient.id if patient else adm["patient"],
+            uhid=patient.uhid if patient else None, downtime_id=patient.downtime_id if patient else None,
+            name=patient.name if patient else adm["patient"], age=patient.age if patient else None,
+            sex=patient.sex if patient else None, relation=patient.relation if patient else None,
+            admitted_since=adm["admitted_at"], encounter_id=adm["uuid"], ip_number=adm["ip_number"],
+            reason=None, attending=None))
+    return out
+
+
+def _find_patient(snapshot: sqlite_utils.Database | None, journal: sqlite_utils.Database | None,
+                  ref: str) -> PatientDetails | None:
+    for db in (journal, snapshot):
+        if db is not None and has_table(db, "patients"):
+            rows = query_dicts(db, "SELECT * FROM patients WHERE id = ? OR uhid = ? OR downtime_id = ? LIMIT 1",
+                               [ref.strip()] * 3)
+            if rows:
+                return _details(rows[0])
+    return None
 
 
 def natural_key(text: str) -> tuple[Any, ...]:

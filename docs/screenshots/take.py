@@ -1,18 +1,19 @@
-"""Screenshots of the ward app for the docs and for review, taken under a real X server.
+"""Screenshots of every screen of the ward app, in English and in Hindi, taken under a real X server.
 
-    xvfb-run -a python docs/screenshots/take.py
+    xvfb-run -a .venv/bin/python docs/screenshots/take.py
 
-Builds a throwaway demo home with synthetic patients, drives the real windows at
-1366x768 (the common ward PC screen), and saves login.png, login-error.png,
-main.png and locked.png next to this script.
+Builds a throwaway demo site (synthetic patients only), drives the real windows at 1366x768
+(the common ward PC screen) through the same calls the keyboard shortcuts make, and saves
+``<screen>-en.png`` and ``<screen>-hi.png`` next to this script. Forms are saved as PDFs only.
+Look at each image after a change: no clipped words, no boxes where Devanagari should be.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 # The home is thrown away at the end, so PIN hashing need not resist guessing; it only has to be quick.
@@ -20,85 +21,206 @@ os.environ.setdefault("DOWNTIME_KDF", "fast")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
+from downtime import lab
+from downtime.demo import DEMO_STAFF, build_demo
+from downtime.gui import print_jobs
 from downtime.gui.app import DowntimeApp, make_application
-from downtime.session import init_home, login
+from downtime.gui.language import set_language
+from downtime.gui.main_window import MainWindow
+from downtime.session import login
 
 OUT = Path(__file__).resolve().parent
 SIZE = (1366, 768)
-NURSE = ("N1042", "Kavita Sharma", "735190")
-PATIENTS = (  # synthetic people
-    {"name": "Suneeta Kumari", "sex": "female", "age_years": 34, "phone": "9810012345",
-     "relative": "W/o Rajesh Kumar"},
-    {"name": "Mohd Salim", "sex": "male", "dob": "1958-07-14", "relative": "S/o Abdul Rashid"},
-    {"name": "Unknown male, about 40", "sex": "male", "age_years": 40},
-    {"name": "B/O Suneeta Kumari", "sex": "female", "age_years": 0},
-)
+STAFF = {role: (sid, pin) for sid, _, role, pin in DEMO_STAFF}
+MOTHER = "Suneeta Kumari"  # a demo patient: admitted to Medicine Ward 7, bed 14
 
 
-def build_home(path: Path) -> None:
-    admin = init_home(path, site_name="AIIMS New Delhi", device="W7-PC2", admin_id="ADMIN1",
-                      admin_name="IT Admin", admin_pin="482916", site_code="AIIMS")
-    admin.add_staff(NURSE[0], NURSE[1], "ward", NURSE[2])
-    # Declared late, as often happens: the start is when the HMIS stopped, two days back.
-    started = dt.datetime.now() - dt.timedelta(days=2, hours=4, minutes=10)
-    admin.start_downtime("ransomware", started_at=started.strftime("%Y-%m-%dT%H:%M"))
-    admin.logout()
-    nurse = login(path, NURSE[0], NURSE[2], via="cli")
-    ids = [nurse.record("patient.register", p).human_id for p in PATIENTS]
-    nurse.record("encounter.admit", {
-        "patient": ids[0], "admitted_at": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "ward": "Medicine Ward 7",
-        "bed": "14", "admitting_doctor": "Dr Anil Rao", "provisional_diagnosis": "Dengue fever"})
-    nurse.record("note", {"patient": ids[2], "text": "Brought by police from Ring Road."})
-    nurse.logout()
-
-
-def settle(ms: int = 400) -> None:
+def settle(ms: int = 350) -> None:
     """Let Qt map, lay out and paint the windows before grabbing them."""
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
 
 
-def save(widget: QWidget, name: str) -> None:
-    path = OUT / name
-    if not widget.grab().save(str(path)):
-        raise SystemExit(f"could not write {path}")
-    print(f"wrote {path} ({widget.width()}x{widget.height()})")
+class Shooter:
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.taken: list[Path] = []
+
+    def save(self, widget: QWidget, name: str) -> None:
+        settle()
+        path = OUT / f"{name}-{self.lang}.png"
+        if not widget.grab().save(str(path)):
+            raise SystemExit(f"could not write {path}")
+        self.taken.append(path)
+        print(f"wrote {path.name}")
+
+
+def add_lab_order(home: Path) -> None:
+    """A sample waiting in the lab, so the results screen has something to show."""
+    sid, pin = STAFF["ward"]
+    nurse = login(home, sid, pin, via="cli")
+    try:
+        patient = nurse.search(MOTHER)[0].id
+        tests = lab.plan_samples(lab.lab_catalogue(nurse), ["CBC", "KFT"])
+        lab.request_tests(nurse, {"patient": patient, "priority": "urgent", "requesting_clinician": "Dr Anil Rao",
+                                  "clinical_details": "Fever 5 days, low platelets?"}, tests[:1])
+    finally:
+        nurse.close()
+
+
+def log_in(app: DowntimeApp, role: str) -> MainWindow:
+    form = app.login_window.form
+    form.staff_id.setText(STAFF[role][0])
+    form.pin.setText(STAFF[role][1])
+    form.submit()
+    window = app.main_window
+    assert window is not None, form.error_label.text()
+    window.resize(*SIZE)
+    settle()
+    return window
+
+
+def cancel(screen: QWidget) -> None:
+    """Esc on a workflow: every screen answers to one of these."""
+    for name in ("cancel", "back"):
+        if hasattr(screen, name):
+            getattr(screen, name)()
+            return
+
+
+def workflow(window: MainWindow, shoot: Shooter, key: str, *, name: str = "",
+             extra: Callable[[QWidget], None] | None = None) -> None:
+    """Open the patient, start the workflow as its F-key would, shoot it, then cancel it."""
+    window.open_patient(window.session.search(MOTHER)[0].id)  # type: ignore[union-attr]
+    screen = window.start_workflow(key)
+    if screen is None:
+        print(f"skipped {key}: {window.notice.text()}")
+        return
+    shoot.save(window, name or key)
+    if extra is not None:
+        extra(screen)
+    cancel(screen)
+    settle(100)
+
+
+def death_steps(window: MainWindow, shoot: Shooter) -> Callable[[QWidget], None]:
+    def steps(screen: QWidget) -> None:
+        from downtime.gui.workflows.death import TAB_MCCD, TAB_REPORT
+        screen.tabs.setCurrentIndex(TAB_MCCD)  # type: ignore[attr-defined]
+        rows = screen.mccd_form.rows  # type: ignore[attr-defined]
+        for field, text in (("cause_a", "Dengue shock syndrome"), ("interval_a", "1 day"),
+                            ("cause_b", "Dengue haemorrhagic fever"), ("interval_b", "6 days"),
+                            ("icd_b", "A91"), ("certifier_registration_number", "DMC/R/12345")):
+            rows[field].set_value(text)
+        shoot.save(window, "death-mccd")
+        screen.tabs.setCurrentIndex(TAB_REPORT)  # type: ignore[attr-defined]
+        shoot.save(window, "death-form2")
+        screen.submit()  # type: ignore[attr-defined]
+        shoot.save(window, "death-confirm")
+        screen.back()  # type: ignore[attr-defined]
+    return steps
+
+
+def lab_steps(window: MainWindow, shoot: Shooter) -> Callable[[QWidget], None]:
+    def steps(screen: QWidget) -> None:
+        for test in ("CBC - Complete blood count", "KFT - Kidney function test", "RBS - Blood sugar (random)"):
+            screen.picker.add(test)  # type: ignore[attr-defined]
+        screen.picker.search.setText("sug")  # type: ignore[attr-defined]
+        shoot.save(window, "lab-request-tests")
+    return steps
+
+
+def birth_steps(window: MainWindow, shoot: Shooter) -> Callable[[QWidget], None]:
+    def steps(screen: QWidget) -> None:
+        screen.count.setValue(2)  # type: ignore[attr-defined]
+        for form, sex, weight in zip(screen.baby_forms, ("female", "male"), ("2.4", "2.1")):  # type: ignore[attr-defined]
+            form.fill({"sex": sex, "birth_weight_kg": weight, "time_of_birth": "04:10"})
+        shoot.save(window, "birth-twins")
+        screen.primary()  # type: ignore[attr-defined]  # saves: the done page reads the new IDs back
+        shoot.save(window, "birth-done")
+        screen.primary()  # type: ignore[attr-defined]
+    return steps
+
+
+def shoot_all(app: QApplication, home: Path, lang: str) -> list[Path]:
+    set_language(app, lang)
+    shoot = Shooter(lang)
+    controller = DowntimeApp(home, maximized=False)
+    controller.login_window.resize(*SIZE)
+    controller.start()
+    shoot.save(controller.login_window, "login")
+    form = controller.login_window.form
+    form.staff_id.setText(STAFF["ward"][0])
+    form.pin.setText("123890")
+    form.submit()  # the wrong PIN, to see how the inline error reads
+    shoot.save(controller.login_window, "login-error")
+
+    window = log_in(controller, "doctor")
+    shoot.save(window, "home")
+    window.home_screen.search.edit.setText(MOTHER.split()[0][:5])
+    shoot.save(window, "search")
+    window.open_patient(window.session.search(MOTHER)[0].id)  # type: ignore[union-attr]
+    shoot.save(window, "patient")
+    window.toggle_help()
+    shoot.save(window, "help")
+    window.toggle_help()
+    window.go_home()
+    window.open_census()
+    shoot.save(window, "census")
+    window.go_home()
+    window.start_workflow("register")
+    shoot.save(window, "register")
+    cancel(window.work_screen)  # type: ignore[arg-type]
+    for key in ("newborn", "admit", "transfer", "discharge", "stillbirth"):
+        workflow(window, shoot, key)
+    workflow(window, shoot, "death", extra=death_steps(window, shoot))
+    workflow(window, shoot, "lab_request", name="lab-request", extra=lab_steps(window, shoot))
+    workflow(window, shoot, "birth", extra=birth_steps(window, shoot))
+    patient = window.open_patient(window.session.search(MOTHER)[0].id)  # type: ignore[union-attr]
+    if patient is not None:
+        patient.history.setFocus()
+        patient.history.selectRow(0)
+        screen = window.correct_selected()
+        if screen is not None:
+            shoot.save(window, "correct")
+            cancel(screen)
+    window.lock()
+    shoot.save(window, "locked")
+    window.log_out()
+    settle(100)
+
+    window = log_in(controller, "lab")
+    screen = window.start_workflow("lab_result")
+    if screen is not None:
+        shoot.save(window, "lab-result-scan")
+        accession = next(window.session.journal.entries(kind="lab.request")).human_id  # type: ignore[union-attr]
+        screen.scan.setText(accession)  # type: ignore[attr-defined]
+        screen.load_scan()  # type: ignore[attr-defined]
+        for row, value in zip(screen.rows, ("8.9", "3.1", "72", "22", "38")):  # type: ignore[attr-defined]
+            row.value.setText(value)
+        shoot.save(window, "lab-result")
+        cancel(screen)
+    window.log_out()
+    settle(100)
+    controller.login_window.close()
+    return shoot.taken
 
 
 def main() -> int:
     app = make_application()
+    print_jobs.TARGET.pdf_only = True  # the forms go to PDF files in the throwaway home, not to a printer
+    taken = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
-        build_home(home)
-        controller = DowntimeApp(home, maximized=False)
-        controller.login_window.resize(*SIZE)
-        controller.start()
-        settle()
-        save(controller.login_window, "login.png")
-
-        form = controller.login_window.form
-        form.staff_id.setText(NURSE[0])
-        form.pin.setText("123890")
-        form.submit()  # the wrong PIN, to see how the inline error reads
-        settle()
-        save(controller.login_window, "login-error.png")
-        form.staff_id.setText(NURSE[0])
-        form.pin.setText(NURSE[2])
-        form.submit()
-        window = controller.main_window
-        assert window is not None, form.error_label.text()
-        window.resize(*SIZE)
-        settle()
-        save(window, "main.png")
-
-        window.lock()
-        settle()
-        save(window, "locked.png")
-        window.close()
+        build_demo(home, patients=400, inpatients=40)
+        add_lab_order(home)
+        for lang in ("en", "hi"):
+            taken += shoot_all(app, home, lang)
     app.processEvents()
+    print(f"{len(taken)} screenshots in {OUT}")
     return 0
 
 

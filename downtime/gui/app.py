@@ -5,15 +5,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from downtime.gui.login import LoginWindow
-from downtime.gui.main_window import MainWindow
 from downtime.gui.style import apply_look
 from downtime.logs import log_internal_error, setup_logging
 from downtime.session import Session
+
+if TYPE_CHECKING:
+    from downtime.gui.main_window import MainWindow
 
 
 def make_application() -> QApplication:
@@ -47,6 +50,9 @@ class DowntimeApp(QObject):
         self._activate(self.login_window)
 
     def _open_main_window(self, session: Session) -> None:
+        # Imported here: the login window shows first and fast; the ward screens load while the PIN is checked.
+        from downtime.gui.main_window import MainWindow
+
         self.main_window = MainWindow(session, idle_timeout_ms=self._idle_timeout_ms)
         self.main_window.logged_out.connect(self._back_to_login)
         # Show the new window before hiding the old one, so Qt never sees zero windows and quits.

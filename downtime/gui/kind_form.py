@@ -14,12 +14,11 @@ from typing import Any
 
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
+from downtime.gui.style import ERROR, set_tone
 from downtime.kinds.schema import Field, Kind
 from downtime.kinds.validate import ValidationError
-from downtime.gui.style import ERROR, set_tone
 
 # Loose input masks: they stop impossible keystrokes, the core says what is wrong with the rest.
 _MASKS = {

@@ -41,7 +41,8 @@ class PatientBanner(QFrame):
         p = summary.patient
         self.name_label.setText(p.name)
         self.age_sex_label.setText(f"{p.age or '?'} / {_sex(p.sex)}" + (f"   {p.relation}" if p.relation else ""))
-        ids = [f"UHID {p.uhid}" if p.uhid else "", f"Downtime ID {p.downtime_id}" if p.downtime_id else ""]
+        ids = [f"UHID {p.uhid}" if p.uhid else "",
+               _tr("Downtime ID {id}").format(id=p.downtime_id) if p.downtime_id else ""]
         self.ids_label.setText("   ".join(i for i in ids if i))
         self._show_allergies(summary)
 

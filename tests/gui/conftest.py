@@ -16,7 +16,9 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from downtime.gui.style import apply_look
+from tests.gui.flow_helpers import pdf_only  # noqa: F401 - a fixture
 from tests.gui.site_fixture import Site, make_site
+from tests.gui.ward_fixtures import hmis_export, keys, open_window, ward_site  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -94,17 +94,16 @@ def test_right_pin_opens_main_window_with_full_banner(qtbot: QtBot, site: Site) 
     window.close()
 
 
-def test_home_screen_lists_todays_entries_without_logins(qtbot: QtBot, open_window: OpenWindow,
+def test_home_screen_lists_todays_records_without_logins(qtbot: QtBot, open_window: OpenWindow,
                                                         site: Site) -> None:
     window = open_window()
     model = window.home_screen.model
-    rows = [[model.index(r, c).data() for c in range(4)] for r in range(model.rowCount())]
-    labels = [row[2] for row in rows]
-    assert labels[0] == "Patient registration"  # newest first
-    assert rows[0][1] == site.patient_id
-    assert rows[0][3] == f"IT Admin ({ADMIN_ID})"
-    assert "Downtime declared" in labels
-    assert not any(label.startswith(("Login", "Logout")) for label in labels)
+    rows = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
+    _time, human_id, label, patient, status, staff = rows[0]
+    assert (human_id, label, patient, staff) == (site.patient_id, "Patient registration", "Ramesh Kumar 0",
+                                                 f"IT Admin ({ADMIN_ID})")
+    assert status == "not printed · not yet exported"
+    assert not any(row[2].startswith(("Login", "Logout", "Downtime")) for row in rows)  # records only
     assert window.home_screen.table.isVisible()
     assert window.home_screen.title.text() == f"Entries on this PC today: {len(rows)}"
 
@@ -219,7 +218,7 @@ def test_input_postpones_the_lock(qtbot: QtBot, open_window: OpenWindow) -> None
     window = open_window(idle_timeout_ms=400)
     for _ in range(6):  # 600 ms of typing, longer than the timeout
         qtbot.wait(100)
-        qtbot.keyClick(window.home_screen.table, Qt.Key.Key_Down)
+        qtbot.keyClick(window.home_screen.search.edit, Qt.Key.Key_Down)
     assert not window.locked
     qtbot.waitUntil(lambda: window.locked, timeout=3000)
 
@@ -238,7 +237,7 @@ def test_ctrl_l_logs_out_to_the_login_window(qtbot: QtBot, site: Site) -> None:
     assert window is not None
     # Keyboard-first: the main window takes the keyboard by itself, with the cursor in the work area.
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
-    assert QApplication.focusWidget() is window.home_screen.table
+    assert QApplication.focusWidget() is window.home_screen.search.edit  # type or scan straight away
 
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from downtime.errors import DowntimeError
@@ -54,6 +54,10 @@ class WorkflowScreen(QWidget):
         self.message.hide()
         self.save_button = QPushButton(self.tr("Save and print (Ctrl+Enter)"))
         self.save_button.setDefault(True)
+        # Bold through the font, not only the style sheet's :default rule, so the button is sized for bold text.
+        bold = QFont()
+        bold.setBold(True)  # only the weight: the size still follows the app (large-font mode)
+        self.save_button.setFont(bold)
         self.cancel_button = QPushButton(self.tr("Cancel (Esc)"))
         self._layout(self.form)
         self.save_button.clicked.connect(self.save)

@@ -1,0 +1,1 @@
+"""Hindi translations of the ward app (downtime_hi.ts, compiled to downtime_hi.qm by update.py)."""
