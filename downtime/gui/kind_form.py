@@ -124,6 +124,21 @@ def _widget_for(field: Field, lang: str) -> QWidget:
     return line
 
 
+def show_errors(rows: dict[str, FieldRow], error: ValidationError) -> bool:
+    """Each of the core's messages beside its field, the first such field focused; False if none is here."""
+    for row in rows.values():
+        row.show_error(None)
+    first: FieldRow | None = None
+    for problem in error.errors:
+        row = rows.get(problem.field)
+        if row is not None:
+            row.show_error(problem.message)
+            first = first or row
+    if first is not None:
+        first.widget.setFocus()
+    return first is not None
+
+
 class KindForm(QWidget):
     """The fields of one kind (or a chosen subset, in a chosen order) as a keyboard-first form."""
 
@@ -170,17 +185,7 @@ class KindForm(QWidget):
 
     def show_errors(self, error: ValidationError) -> bool:
         """Put each message beside its field and focus the first; False if none belongs to a field here."""
-        for row in self.rows.values():
-            row.show_error(None)
-        first: FieldRow | None = None
-        for problem in error.errors:
-            row = self.rows.get(problem.field)
-            if row is not None:
-                row.show_error(problem.message)
-                first = first or row
-        if first is not None:
-            first.widget.setFocus()
-        return first is not None
+        return show_errors(self.rows, error)
 
     def clear_errors(self) -> None:
         for row in self.rows.values():

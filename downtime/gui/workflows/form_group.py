@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from downtime.gui.kind_form import FieldRow, KindForm
+from downtime.gui.kind_form import FieldRow, KindForm, show_errors
 from downtime.kinds.schema import Kind
 from downtime.kinds.validate import ValidationError
 from forms.spec import TableSpec
@@ -103,16 +103,7 @@ class FormGroup(QWidget):
 
     def show_errors(self, error: ValidationError) -> bool:
         """Messages beside their fields, the first such field focused; False if none belongs here."""
-        self.clear_errors()
-        first: FieldRow | None = None
-        for problem in error.errors:
-            row = self.rows.get(problem.field)
-            if row is not None:
-                row.show_error(problem.message)
-                first = first or row
-        if first is not None:
-            first.widget.setFocus()
-        return first is not None
+        return show_errors(self.rows, error)
 
     def set_language(self, lang: str) -> None:
         for part in self.parts:
