@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from downtime.errors import DowntimeError
 from downtime.gui import language
@@ -26,7 +26,7 @@ from downtime.gui.home_screen import HomeScreen
 from downtime.gui.idle_lock import IdleWatcher, LockScreen
 from downtime.gui.patient_screen import PatientScreen
 from downtime.gui.search_box import Target, looks_like_name
-from downtime.gui.style import ERROR, NEUTRAL, set_tone
+from downtime.gui.style import ERROR, NEUTRAL, set_large_font, set_tone
 from downtime.gui.workflows.correct import CorrectScreen
 from downtime.gui.workflows.registry import Workflow, workflows
 from downtime.session import Session, StaffMember
@@ -94,7 +94,8 @@ class MainWindow(QMainWindow):
 
     def _add_shortcuts(self) -> None:
         fixed = {"F1": self.toggle_help, "Ctrl+F": self.go_search, "F11": self.open_census,
-                 "F12": self.correct_selected}
+                 "F12": self.correct_selected, "Ctrl+Shift+L": self.switch_language,
+                 "Ctrl+Shift+F": self.toggle_large_font}
         for keys, slot in fixed.items():
             QShortcut(QKeySequence(keys), self, slot)
         for flow in workflows():
@@ -294,6 +295,14 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.home_screen.refresh(self.session)
         self.say(notice, ok=report is None or report.ok)
+
+    def switch_language(self) -> None:
+        """English ⇄ Hindi for the whole app; every open screen retranslates on the signal."""
+        language.set_language(QApplication.instance(), language.other(language.current()))
+
+    def toggle_large_font(self) -> None:
+        self._large_font = not getattr(self, "_large_font", False)
+        set_large_font(QApplication.instance(), self._large_font)
 
     def set_language(self, lang: str) -> None:
         """Redraw in ``lang``: screens built from data are rebuilt, an open form relabels itself."""

@@ -101,3 +101,23 @@ def test_large_font_mode_scales_text_and_headings(qapp: QApplication) -> None:
     finally:
         set_large_font(qapp, False)
     assert qapp.font().pointSize() == BASE_POINT_SIZE and "font-size: 15pt" in qapp.styleSheet()
+
+
+def test_language_and_large_font_switch_from_the_keyboard(qtbot, open_window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from downtime.gui import language
+
+    window = open_window()
+    start = language.current()
+    size = QApplication.instance().font().pointSize()
+    try:
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        assert language.current() == language.other(start)
+        qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        assert QApplication.instance().font().pointSize() > size
+        qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        assert QApplication.instance().font().pointSize() == size
+    finally:
+        language.set_language(QApplication.instance(), start)

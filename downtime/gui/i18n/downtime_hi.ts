@@ -925,6 +925,14 @@
         <source>Log out</source>
         <translation>लॉग आउट</translation>
     </message>
+    <message>
+        <source>Switch between English and Hindi</source>
+        <translation>अंग्रेज़ी और हिंदी के बीच बदलें</translation>
+    </message>
+    <message>
+        <source>Large text on or off</source>
+        <translation>बड़े अक्षर चालू या बंद</translation>
+    </message>
 </context>
 <context>
     <name>SiteHeader</name>

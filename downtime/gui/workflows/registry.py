@@ -116,4 +116,6 @@ SHORTCUT_HELP: tuple[tuple[str, str], ...] = (
     ("Tab / Shift+Tab", QT_TRANSLATE_NOOP("Shortcuts", "Next / previous field")),
     ("Esc", QT_TRANSLATE_NOOP("Shortcuts", "Cancel the form, or go back to the home screen")),
     ("Ctrl+L", QT_TRANSLATE_NOOP("Shortcuts", "Log out")),
+    ("Ctrl+Shift+L", QT_TRANSLATE_NOOP("Shortcuts", "Switch between English and Hindi")),
+    ("Ctrl+Shift+F", QT_TRANSLATE_NOOP("Shortcuts", "Large text on or off")),
 )
