@@ -7,6 +7,8 @@ at a terminal); ward commands that need the PC's secrets log in with a staff PIN
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from downtime.atomic_file import write_atomic
 from downtime.cli_common import credentials, fail, home_of, open_session
 from downtime.entry_import import import_csv
 from downtime.errors import DowntimeError
@@ -21,9 +24,16 @@ from downtime.home import Home
 from downtime.kinds.schema import get_kind
 from downtime.logs import log
 from downtime.session import Session
+from sync.adapters.csv_out import write_csv
+from sync.adapters.fhir import post_fhir
+from sync.adapters.hl7v2 import mllp_address, send_hl7, write_hl7
+from sync.adapters.post_state import PostReport
 from sync.bundle import SUFFIX, BundleRejected
+from sync.decisions import CROSSWALK_COLUMNS, crosswalk_rows, load_decisions, registrations, save_decisions
 from sync.export import export_bundle
 from sync.keys import OFFICE, device_key_file, read_device_keys, read_key_file, write_key_file
+from sync.match import match_all
+from sync.mpi import MPI_FORMATS, LoadReport, MpiIndex
 from sync.office import check_passphrase, office_key_file
 from sync.recover import recover_journal
 from sync.status import render_text, workspace_status
@@ -115,7 +125,7 @@ def keys_trust_office(ctx: click.Context, office_pub: Path) -> None:
 
 @click.group("reconcile")
 def reconcile() -> None:
-    """Records office: trust ward PCs, import their bundles, see what is missing."""
+    """Records office: trust ward PCs, import their bundles, see what is missing, match and write back."""
 
 
 @reconcile.command("pubkey")
@@ -202,6 +212,76 @@ def reconcile_status(ctx: click.Context, as_json: bool) -> None:
     """What has arrived from each PC, what is missing, and what needs review."""
     status = workspace_status(_workspace(ctx))
     click.echo(json.dumps(status.to_json(), ensure_ascii=False, indent=1) if as_json else render_text(status))
+
+
+@reconcile.command("match")
+@click.option("--mpi", "mpi_file", required=True, type=IN_FILE, help="The HMIS patient index (FHIR Patient NDJSON "
+              "or CSV).")
+@click.option("--mpi-format", type=click.Choice(MPI_FORMATS), help="Its format (default: from the file name).")
+@click.pass_context
+def reconcile_match(ctx: click.Context, mpi_file: Path, mpi_format: str | None) -> None:
+    """Match every registration to the HMIS patient index: matched, new, or review."""
+    report = LoadReport()
+    try:
+        mpi = MpiIndex.load(mpi_file, mpi_format, report)
+    except (OSError, ValueError) as exc:
+        raise DowntimeError(f"cannot read the patient index {mpi_file.name}: {exc}") from None
+    if not report.rows:
+        raise DowntimeError(f"{mpi_file.name} holds no patients; check that it is the HMIS patient index "
+                            f"({len(report.problems)} lines could not be read)")
+    ws = _workspace(ctx)
+    decisions = match_all(registrations(ws), mpi)
+    save_decisions(ws, decisions)
+    counts = {d: sum(1 for x in decisions if x.decision == d) for d in ("matched", "new", "review")}
+    log.info("matched %d registrations against %d MPI patients: %s", len(decisions), report.rows, counts)
+    click.echo(f"{len(decisions)} registrations against {report.rows} HMIS patients ({len(report.problems)} lines "
+               f"unreadable): {counts['matched']} matched, {counts['new']} new, {counts['review']} to review")
+
+
+@reconcile.command("crosswalk")
+@click.option("--out", required=True, type=OUT_FILE, help="Where to write crosswalk.csv.")
+@click.pass_context
+def reconcile_crosswalk(ctx: click.Context, out: Path) -> None:
+    """Write the crosswalk: each downtime ID with its decision and UHID."""
+    rows = crosswalk_rows(_workspace(ctx))
+    text = io.StringIO()
+    writer = csv.DictWriter(text, CROSSWALK_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomic(out, text.getvalue().encode("utf-8"))
+    click.echo(f"wrote {out}: {len(rows)} downtime IDs")
+
+
+@reconcile.command("post")
+@click.option("--adapter", required=True, type=click.Choice(["fhir", "hl7v2", "csv"]), help="How the HMIS takes "
+              "records.")
+@click.option("--url", help="The FHIR base URL, or mllp://host:port for HL7 v2.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write files to this folder instead.")
+@click.pass_context
+def reconcile_post(ctx: click.Context, adapter: str, url: str | None, out: Path | None) -> None:
+    """Send the decided patients' records to the HMIS (or write them as files)."""
+    if (url is None) == (out is None):
+        raise DowntimeError("give --url or --out (one of the two)")
+    if adapter == "csv" and url:
+        raise DowntimeError("the csv adapter writes files: give --out DIR")
+    address = mllp_address(url) if adapter == "hl7v2" and url else None  # a bad address before the passphrase
+    ws = _workspace(ctx)
+    decisions = load_decisions(ws)
+    if not decisions:
+        raise DowntimeError("no match decisions yet: run 'reconcile match --mpi FILE' first")
+    report: PostReport
+    if adapter == "fhir":
+        report = post_fhir(ws, decisions, url=url, out=out)
+    elif address:
+        report = send_hl7(ws, decisions, *address)
+    elif adapter == "hl7v2":
+        report = write_hl7(ws, decisions, out)  # type: ignore[arg-type]  # out is set when url is not
+    else:
+        report = write_csv(ws, decisions, out)  # type: ignore[arg-type]
+    log.info("post %s: %d sent, %d failed", adapter, report.posted, len(report.failed))
+    click.echo(report.describe())
+    if not report.complete:
+        sys.exit(1)
 
 
 # -- entry import (core; lives here so cli.py only registers it) ------------------------------

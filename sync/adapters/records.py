@@ -204,6 +204,14 @@ def current_records(ws: Workspace, decisions: Decisions) -> CurrentRecords:
     return _Grouping(ws.site, records, _refs(records, paper), missing, decisions).run(voided, held)
 
 
+def live_records(ws: Workspace) -> list[Record]:
+    """The records as they stand (corrections applied), without voided ones or those held for an open conflict."""
+    records, _, _ = _fold_versions(_read_entries(ws))
+    for record in _in_conflict(ws, records):
+        del records[record.uuid]
+    return sorted(records.values(), key=lambda r: r.sort_key)
+
+
 def patient_row(record: Record) -> dict[str, Any]:
     """The patient a registration or birth report describes, exactly as the ward PC indexed it (one rule for
     a newborn's name, "B/O <mother> (twin n)", wherever it is shown or sent)."""
