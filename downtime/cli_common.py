@@ -87,3 +87,13 @@ def read_json(path: str) -> Any:
     except json.JSONDecodeError as exc:
         raise DowntimeError(f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") \
             from None
+
+
+def passphrase_from(env: str, what: str, *, confirm: bool = False) -> str:
+    """A passphrase from the environment variable ``env``, or asked for (hidden) at a terminal."""
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise DowntimeError(f"set {env}, or run this in a terminal to be asked for the {what}")
+    return str(click.prompt(what[0].upper() + what[1:], hide_input=True, confirmation_prompt=confirm))

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import click
 
 from downtime import staging
 from downtime.atomic_file import write_atomic
-from downtime.cli_common import home_of, open_session
-from downtime.errors import DowntimeError
+from downtime.cli_common import home_of, open_session, passphrase_from
 
 PASSPHRASE_ENV = "DOWNTIME_STAGING_PASSPHRASE"
 
 
 def _passphrase(confirm: bool) -> str:
-    value = os.environ.get(PASSPHRASE_ENV)
-    if value:
-        return value
-    if not sys.stdin.isatty():
-        raise DowntimeError(f"set {PASSPHRASE_ENV}, or run this in a terminal to be asked for the staging "
-                            "passphrase")
-    return str(click.prompt("Staging passphrase", hide_input=True, confirmation_prompt=confirm))
+    return passphrase_from(PASSPHRASE_ENV, "staging passphrase", confirm=confirm)
 
 
 def _default_plan(site_file: Path) -> Path:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from downtime.atomic_file import write_atomic
-from downtime.cli_common import credentials, fail, home_of, open_session
+from downtime.cli_common import credentials, fail, home_of, open_session, passphrase_from
 from downtime.entry_import import import_csv
 from downtime.errors import DowntimeError
 from downtime.home import Home
@@ -46,13 +45,7 @@ IN_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 
 def office_passphrase(*, confirm: bool = False) -> str:
     """The records-office passphrase from DOWNTIME_PASSPHRASE, or asked for at a terminal."""
-    value = os.environ.get(PASSPHRASE_ENV)
-    if value:
-        return value
-    if not sys.stdin.isatty():
-        raise DowntimeError(f"set {PASSPHRASE_ENV}, or run this in a terminal to be asked for the records-office "
-                            "passphrase")
-    return str(click.prompt("Records-office passphrase", hide_input=True, confirmation_prompt=confirm))
+    return passphrase_from(PASSPHRASE_ENV, "records-office passphrase", confirm=confirm)
 
 
 def new_office_passphrase() -> str:
