@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -35,12 +36,15 @@ from sync.match import match_all
 from sync.mpi import MPI_FORMATS, LoadReport, MpiIndex
 from sync.office import check_passphrase, office_key_file
 from sync.recover import recover_journal
+from sync.report import build_report
+from sync.report import write_json as write_report_json
 from sync.status import render_text, workspace_status
 from sync.workspace import ImportResult, Workspace, describe_trust
 
 PASSPHRASE_ENV = "DOWNTIME_PASSPHRASE"
 OUT_FILE = click.Path(dir_okay=False, path_type=Path)
 IN_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
+EXIT_NOT_COMPLETE = 3  # reconcile report: written, but something is unresolved
 
 
 def office_passphrase(*, confirm: bool = False) -> str:
@@ -223,26 +227,48 @@ def reconcile_match(ctx: click.Context, mpi_file: Path, mpi_format: str | None) 
         raise DowntimeError(f"{mpi_file.name} holds no patients; check that it is the HMIS patient index "
                             f"({len(report.problems)} lines could not be read)")
     ws = _workspace(ctx)
-    decisions = match_all(registrations(ws), mpi)
-    save_decisions(ws, decisions)
+    regs = registrations(ws)
+    decisions = match_all(regs, mpi)
+    save_decisions(ws, decisions, mpi=mpi, registrations=regs)  # candidates kept for the review queue
     counts = {d: sum(1 for x in decisions if x.decision == d) for d in ("matched", "new", "review")}
     log.info("matched %d registrations against %d MPI patients: %s", len(decisions), report.rows, counts)
     click.echo(f"{len(decisions)} registrations against {report.rows} HMIS patients ({len(report.problems)} lines "
                f"unreadable): {counts['matched']} matched, {counts['new']} new, {counts['review']} to review")
 
 
+@reconcile.command("review")
+@click.pass_context
+def reconcile_review(ctx: click.Context) -> None:
+    """Open the review window: decide the doubtful matches and the import conflicts (records officers, admins).
+
+    Asks for a staff login, then the records-office passphrase (unless DOWNTIME_PASSPHRASE is set)."""
+    from downtime.gui.review.app import run_review  # Qt loads only for the window
+
+    sys.exit(run_review(home_of(ctx), os.environ.get(PASSPHRASE_ENV) or None))
+
+
 @reconcile.command("crosswalk")
 @click.option("--out", required=True, type=OUT_FILE, help="Where to write crosswalk.csv.")
+@click.option("--sheets", type=click.Path(file_okay=False, path_type=Path), help="Also write a relabel sheet "
+              "(PDF) per ward to this folder.")
 @click.pass_context
-def reconcile_crosswalk(ctx: click.Context, out: Path) -> None:
+def reconcile_crosswalk(ctx: click.Context, out: Path, sheets: Path | None) -> None:
     """Write the crosswalk: each downtime ID with its decision and UHID."""
-    rows = crosswalk_rows(_workspace(ctx))
+    ws = _workspace(ctx)
+    rows = crosswalk_rows(ws)
     text = io.StringIO()
     writer = csv.DictWriter(text, CROSSWALK_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     write_atomic(out, text.getvalue().encode("utf-8"))
     click.echo(f"wrote {out}: {len(rows)} downtime IDs")
+    if sheets is not None:
+        from sync.relabel import write_relabel_sheets  # reportlab takes most of a second to load: only when asked
+
+        written = write_relabel_sheets(ws, sheets)
+        click.echo(f"wrote {sheets}: relabel sheets for {len(written)} wards")
+        for sheet in written:
+            click.echo(f"  {sheet.describe()}")
 
 
 @reconcile.command("post")
@@ -250,31 +276,67 @@ def reconcile_crosswalk(ctx: click.Context, out: Path) -> None:
               "records.")
 @click.option("--url", help="The FHIR base URL, or mllp://host:port for HL7 v2.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write files to this folder instead.")
+@click.option("--uhid-system", help="FHIR: the identifier system the HMIS files UHIDs under (ask the HMIS team); "
+              "without it, urn:hmis:SITE:uhid.")
 @click.pass_context
-def reconcile_post(ctx: click.Context, adapter: str, url: str | None, out: Path | None) -> None:
+def reconcile_post(ctx: click.Context, adapter: str, url: str | None, out: Path | None,
+                   uhid_system: str | None) -> None:
     """Send the decided patients' records to the HMIS (or write them as files)."""
     if (url is None) == (out is None):
         raise DowntimeError("give --url or --out (one of the two)")
     if adapter == "csv" and url:
         raise DowntimeError("the csv adapter writes files: give --out DIR")
+    if uhid_system and adapter != "fhir":
+        raise DowntimeError("--uhid-system is for the fhir adapter; leave it out for hl7v2 and csv")
     address = mllp_address(url) if adapter == "hl7v2" and url else None  # a bad address before the passphrase
     ws = _workspace(ctx)
     decisions = load_decisions(ws)
     if not decisions:
         raise DowntimeError("no match decisions yet: run 'reconcile match --mpi FILE' first")
     report: PostReport
-    if adapter == "fhir":
-        report = post_fhir(ws, decisions, url=url, out=out)
-    elif address:
-        report = send_hl7(ws, decisions, *address)
-    elif adapter == "hl7v2":
-        report = write_hl7(ws, decisions, out)  # type: ignore[arg-type]  # out is set when url is not
-    else:
-        report = write_csv(ws, decisions, out)  # type: ignore[arg-type]
+    try:
+        if adapter == "fhir":
+            report = post_fhir(ws, decisions, url=url, out=out, uhid_system=uhid_system)
+        elif address:
+            report = send_hl7(ws, decisions, *address)
+        elif adapter == "hl7v2":
+            report = write_hl7(ws, decisions, out)  # type: ignore[arg-type]  # out is set when url is not
+        else:
+            report = write_csv(ws, decisions, out)  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        if url is None:
+            raise
+        # Each acknowledgement was committed as it came, so a stopped run resumes rather than starts again.
+        fail("stopped before the end: what the HMIS acknowledged is kept; run the same command again to send the "
+             "rest", 130)
     log.info("post %s: %d sent, %d failed", adapter, report.posted, len(report.failed))
     click.echo(report.describe())
     if not report.complete:
         sys.exit(1)
+
+
+@reconcile.command("report")
+@click.option("--out", required=True, type=OUT_FILE, help="Where to write the PDF (report.pdf).")
+@click.option("--json", "json_file", type=OUT_FILE, help="Where to write the JSON (default: beside the PDF, "
+              "report.json).")
+@click.pass_context
+def reconcile_report(ctx: click.Context, out: Path, json_file: Path | None) -> None:
+    """The completeness report: received = posted + merged + voided + pending, per ward and PC, every
+    blank-pack ID accounted for, and what is unresolved. Prints one line.
+
+    Exit status: 0 COMPLETE; 3 NOT COMPLETE (both files are written either way); 1 on an error."""
+    json_file = json_file or out.with_suffix(".json")
+    if json_file.resolve() == out.resolve():
+        raise DowntimeError(f"--out {out.name} would be overwritten by the JSON: name the PDF report.pdf")
+    report = build_report(_workspace(ctx))
+    from sync.report_pdf import render_report_pdf  # reportlab takes most of a second to load: only when asked
+
+    render_report_pdf(report, out)
+    write_report_json(report, json_file)
+    log.info("reconciliation report: %s", report.verdict)
+    click.echo(f"{report.summary()} (wrote {out} and {json_file})")
+    if not report.complete:
+        sys.exit(EXIT_NOT_COMPLETE)
 
 
 # -- entry import (core; lives here so cli.py only registers it) ------------------------------

@@ -136,9 +136,10 @@ def _mentioned_ids(db: sqlite_utils.Database, site: str) -> set[str]:
     """Every downtime ID some entry issued, carries in a field, or maps a paper row to."""
     found = {h.upper() for (h,) in db.execute("SELECT human_id FROM entries WHERE human_id IS NOT NULL")}
     found |= {d.upper() for (d,) in db.execute("SELECT downtime_id FROM external_refs WHERE downtime_id IS NOT NULL")}
-    # Only payloads that hold this site's ID prefix at all need to be read.
-    for (payload,) in db.execute("SELECT payload FROM entries WHERE kind != 'ids.reserve' AND instr(payload, ?) > 0",
-                                 [f"{site}-"]):
+    # Only payloads that hold this site's ID prefix at all need to be read (in any case: IDs typed by hand,
+    # e.g. in an ids.return of unused blank forms, may be in small letters).
+    for (payload,) in db.execute("SELECT payload FROM entries WHERE kind != 'ids.reserve' AND "
+                                 "instr(upper(payload), ?) > 0", [f"{site.upper()}-"]):
         found.update(_strings(json.loads(payload)))
     return found
 
