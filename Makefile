@@ -31,6 +31,11 @@ test: sysdeps-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen DOWNTIME_REQUIRE_CUPS=$$([ "$$(id -u)" = 0 ] && echo 1 || echo 0) \
 		$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# The long robustness campaign (power loss, full disks, clock skew, keys, fuzzing): about 15 minutes on 2 cores.
+# It ends with a table of trials and failures per attack; `make test` runs the same tests briefly.
+soak: sysdeps-test $(STAMP)
+	QT_QPA_PLATFORM=offscreen DOWNTIME_SOAK=1 $(BIN)/python -m pytest -q tests/robustness $(PYTEST_ARGS)
+
 bench: sysdeps-test $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
 

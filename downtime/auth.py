@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from downtime import clock
 from downtime.errors import DowntimeError
 from downtime.home import DeviceConfig, Home
 from downtime.vault import WrongPinError, unwrap_secret, wrap_secret
@@ -49,7 +50,7 @@ def check_pin_strength(pin: str) -> None:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
+    return clock.now()
 
 
 def add_pin(home: Home, staff_id: str, vault_key: bytes, pin: str, *, setup_code: bool = False) -> None:
@@ -85,7 +86,7 @@ def unlock(home: Home, config: DeviceConfig, staff_id: str, pin: str) -> bytes:
     if record is None:
         raise UnknownStaffError(f"staff ID {sid} is not set up on this PC; check the ID, or ask an admin to "
                                 "add you")
-    _refuse_if_locked(sid, record)
+    _refuse_if_locked(sid, record, config)
     try:
         vault_key = unwrap_secret(record["wrap"], pin)
     except WrongPinError:
@@ -107,9 +108,14 @@ def clear_pending_events(home: Home, count: int) -> None:
     home.save_keyring(keyring)
 
 
-def _refuse_if_locked(sid: str, record: dict[str, Any]) -> None:
+def _refuse_if_locked(sid: str, record: dict[str, Any], config: DeviceConfig) -> None:
     until = record.get("locked_until")
-    if until and dt.datetime.fromisoformat(until) > _now():
+    if not until:
+        return
+    left = dt.datetime.fromisoformat(until) - _now()
+    # A lock never lasts longer than it was set for: if more is left, the clock was set back since (a
+    # clock days ahead, then corrected), and the staff member must not be locked out for days.
+    if dt.timedelta(0) < left <= dt.timedelta(minutes=float(config.setting("lockout_minutes"))):
         raise LockedOutError(f"staff ID {sid} is locked after too many wrong PINs; try again after "
                              f"{dt.datetime.fromisoformat(until):%H:%M}, or ask an admin to unlock it")
 

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
+from downtime.disk_full import disk_full, is_disk_full
 from downtime.errors import DowntimeError
 from downtime.logs import log_internal_error
 from downtime.session import Session, login
@@ -31,6 +32,8 @@ class DowntimeGroup(click.Group):
         except KeyboardInterrupt:
             fail("stopped", 130)
         except Exception as exc:  # noqa: BLE001 - the last line of defence before a traceback
+            if is_disk_full(exc):  # a write the core does not wrap itself (the workspace, a log file)
+                fail(str(disk_full(_home_or_none(ctx) or Path.cwd())), EXIT_USER_ERROR)
             where = log_internal_error(exc, _home_or_none(ctx))
             fail(f"internal error ({type(exc).__name__}); details are in {where}. "
                   "Nothing was written by the failed command.", EXIT_INTERNAL)
@@ -70,6 +73,9 @@ def open_session(ctx: click.Context) -> Session:
     staff, pin = credentials()
     session = login(home_of(ctx), staff, pin, via="cli")
     ctx.call_on_close(session.close)
+    warning = session.clock_warning()
+    if warning:  # said at every login, like the banner: entries recorded now carry this clock's time
+        click.echo(f"warning: {warning}", err=True)
     return session
 
 

@@ -4,6 +4,7 @@
     downtime print admission --blank --count 50
     downtime print ward_census [--ward NAME] [--with-summaries]
     downtime print patient_summary --patient UHID
+    downtime print lab_report --entry ACCESSION [--patient UHID]
     downtime print --list
 """
 
@@ -17,7 +18,14 @@ import click
 from downtime.cli_common import open_session
 from downtime.errors import DowntimeError
 from downtime.session import Session
-from forms.census import CENSUS_FORM, SUMMARY_FORM, print_census, print_patient_summary
+from forms.census import (
+    CENSUS_FORM,
+    LAB_REPORT_FORM,
+    SUMMARY_FORM,
+    print_census,
+    print_lab_report,
+    print_patient_summary,
+)
 from forms.print_queue import printers
 from forms.printing import PrintResult, print_blank_pack, print_entry
 from forms.spec import load_spec, spec_names
@@ -32,7 +40,8 @@ T = TypeVar("T")
 @click.option("--count", type=click.IntRange(1, 5000), help="How many blank forms (with --blank).")
 @click.option("--ward", help="ward_census: only this ward (default: every ward).")
 @click.option("--with-summaries", is_flag=True, help="ward_census: add a patient summary for every in-patient.")
-@click.option("--patient", "patient_id", help="patient_summary: the patient's UHID or downtime ID.")
+@click.option("--patient", "patient_id", help="patient_summary (and lab_report of a sample from another PC): the "
+              "patient's UHID or downtime ID.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the PDF here (default: a new file in the prints folder of this PC's downtime folder).")
 @click.option("--printer", help="The print queue to use (default: this PC's default printer).")
@@ -56,6 +65,9 @@ def print_(ctx: click.Context, form: str | None, ref: str | None, blank: bool, c
     elif form == SUMMARY_FORM:
         result = print_patient_summary(session, _required(patient_id, "--patient"), out=out, printer=printer,
                                        pdf_only=pdf_only)
+    elif form == LAB_REPORT_FORM:
+        result = print_lab_report(session, _required(ref, "--entry ACCESSION"), patient_id=patient_id, out=out,
+                                  printer=printer, pdf_only=pdf_only)
     elif blank:
         result = print_blank_pack(session, form, _required(count, "--count"), out=out, printer=printer,
                                   pdf_only=pdf_only)

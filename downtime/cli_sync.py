@@ -26,7 +26,8 @@ from downtime.logs import log
 from downtime.session import Session
 from sync.adapters.csv_out import write_csv
 from sync.adapters.fhir import post_fhir
-from sync.adapters.hl7v2 import mllp_address, send_hl7, write_hl7
+from sync.adapters.hl7v2 import check_uhid_authority, mllp_address, send_hl7, write_hl7
+from sync.adapters.hl7v2 import settings_for as hl7_settings
 from sync.adapters.post_state import PostReport
 from sync.bundle import SUFFIX, BundleRejected
 from sync.decisions import CROSSWALK_COLUMNS, crosswalk_rows, load_decisions, registrations, save_decisions
@@ -278,9 +279,11 @@ def reconcile_crosswalk(ctx: click.Context, out: Path, sheets: Path | None) -> N
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write files to this folder instead.")
 @click.option("--uhid-system", help="FHIR: the identifier system the HMIS files UHIDs under (ask the HMIS team); "
               "without it, urn:hmis:SITE:uhid.")
+@click.option("--uhid-authority", help="HL7 v2: the assigning authority (PID-3.4) the HMIS files UHIDs under (ask "
+              "the HMIS team); without it, HMIS.")
 @click.pass_context
 def reconcile_post(ctx: click.Context, adapter: str, url: str | None, out: Path | None,
-                   uhid_system: str | None) -> None:
+                   uhid_system: str | None, uhid_authority: str | None) -> None:
     """Send the decided patients' records to the HMIS (or write them as files)."""
     if (url is None) == (out is None):
         raise DowntimeError("give --url or --out (one of the two)")
@@ -288,6 +291,10 @@ def reconcile_post(ctx: click.Context, adapter: str, url: str | None, out: Path 
         raise DowntimeError("the csv adapter writes files: give --out DIR")
     if uhid_system and adapter != "fhir":
         raise DowntimeError("--uhid-system is for the fhir adapter; leave it out for hl7v2 and csv")
+    if uhid_authority is not None and adapter != "hl7v2":
+        raise DowntimeError("--uhid-authority is for the hl7v2 adapter; leave it out for fhir and csv")
+    if uhid_authority is not None:
+        check_uhid_authority(uhid_authority)  # like a bad address, before the passphrase
     address = mllp_address(url) if adapter == "hl7v2" and url else None  # a bad address before the passphrase
     ws = _workspace(ctx)
     decisions = load_decisions(ws)
@@ -298,9 +305,10 @@ def reconcile_post(ctx: click.Context, adapter: str, url: str | None, out: Path 
         if adapter == "fhir":
             report = post_fhir(ws, decisions, url=url, out=out, uhid_system=uhid_system)
         elif address:
-            report = send_hl7(ws, decisions, *address)
+            report = send_hl7(ws, decisions, *address, settings=hl7_settings(ws, uhid_authority))
         elif adapter == "hl7v2":
-            report = write_hl7(ws, decisions, out)  # type: ignore[arg-type]  # out is set when url is not
+            report = write_hl7(ws, decisions, out,  # type: ignore[arg-type]  # out is set when url is not
+                               settings=hl7_settings(ws, uhid_authority))
         else:
             report = write_csv(ws, decisions, out)  # type: ignore[arg-type]
     except KeyboardInterrupt:

@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlcipher3
 import sqlite_utils
 
+from downtime.disk_full import disk_full, is_disk_full
 from downtime.errors import DowntimeError
 
 KEY_BYTES = 32
@@ -38,6 +39,8 @@ def open_encrypted(path: Path | str, key: bytes, *, durable: bool = True) -> sql
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as exc:
         conn.close()
+        if is_disk_full(exc, Path(path).parent):  # a WAL database needs room to open; it is not damaged
+            raise disk_full(Path(path).parent) from None
         raise WrongKeyError(
             f"{Path(path).name} cannot be opened with this key: it is locked with another key, "
             "damaged, or not a downtime database"

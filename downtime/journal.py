@@ -13,19 +13,20 @@ at any time (``projections.py``).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import uuid as uuidlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from downtime import projections
+from downtime import clock, projections
+from downtime.disk_full import DiskFullError, disk_full, is_disk_full
 from downtime.errors import DowntimeError, NotFoundError
 from downtime.ids import BlockStatus, IdBlock
 from downtime.kinds.schema import get_kind
@@ -82,6 +83,12 @@ def m002_projections(db: sqlite_utils.Database) -> None:
     projections.create_tables(db)
 
 
+@migrations()
+def m003_recorded_at_index(db: sqlite_utils.Database) -> None:
+    # The clock check (clock_check.py) asks for the latest recorded time at each login and banner refresh.
+    db.execute("CREATE INDEX IF NOT EXISTS entries_recorded_at ON entries(recorded_at)")
+
+
 @dataclass(frozen=True)
 class Entry:
     seq: int
@@ -129,7 +136,7 @@ def entry_hash(row: dict[str, Any]) -> str:
 
 
 def now_iso() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    return clock.now().isoformat(timespec="seconds")
 
 
 class Journal:
@@ -299,13 +306,25 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
         with db.atomic():
             yield
         return
-    db.conn.execute("BEGIN IMMEDIATE")
     try:
+        db.conn.execute("BEGIN IMMEDIATE")
         yield
-    except BaseException:
+        db.conn.commit()
+    except BaseException as exc:
         db.conn.rollback()
+        full = _disk_full_error(db, exc)
+        if full:
+            raise full from None
         raise
-    db.conn.commit()
+
+
+def _disk_full_error(db: sqlite_utils.Database, exc: BaseException) -> DiskFullError | None:
+    """The error to show if ``exc`` is the disk running full, naming the folder that needs space."""
+    if not isinstance(exc, OSError) and getattr(exc, "sqlite_errorcode", None) is None:
+        return None  # not a storage error (a validation or permission error, say): nothing to look up
+    path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
+    folder = Path(path).parent if path else Path.cwd()
+    return disk_full(folder) if is_disk_full(exc, folder) else None
 
 
 def _chain_problem(row: dict[str, Any], expected_seq: int, prev: str) -> str:

@@ -281,7 +281,7 @@ def assess(analyte: Analyte, value: str, sex: str | None, reference_range: str |
         return Assessment(None, shown)
     if analyte.expected and not given:
         return Assessment("normal" if _key(text) == _key(analyte.expected) else "abnormal", shown)
-    number = _number(text)
+    number = parse_number(text)
     low, high = parse_range(given) if given else analyte.range_for(sex)
     if number is None:
         return Assessment(None, shown)
@@ -292,7 +292,8 @@ def assess(analyte: Analyte, value: str, sex: str | None, reference_range: str |
     return Assessment({"H": "high", "L": "low", "N": "normal"}.get(flag or ""), shown)
 
 
-def _number(text: str) -> float | None:
+def parse_number(text: str) -> float | None:
+    """The number a typed result is ("7.5", "< 0.5"); None for words ("Positive")."""
     match = _NUMBER.match(text)
     return float(match.group(1)) if match else None
 

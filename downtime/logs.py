@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -19,7 +20,9 @@ ERROR_LOG = "errors.log"
 log = logging.getLogger("downtime")
 
 
-def setup_logging(home: Path, level: int = logging.INFO) -> None:
+def setup_logging(home: Path, level: int | None = None) -> None:
+    """Log to ``<home>/logs``; the level is ``level``, else DOWNTIME_LOG_LEVEL (e.g. DEBUG), else INFO."""
+    level = level if level is not None else _level_from_env()
     log_dir = home / "logs"
     try:
         log_dir.mkdir(exist_ok=True)
@@ -31,6 +34,12 @@ def setup_logging(home: Path, level: int = logging.INFO) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(level)
+
+
+def _level_from_env() -> int:
+    # Support turns on DEBUG to see what the toolkit did; an unknown name must not stop the app.
+    level = logging.getLevelName(os.environ.get("DOWNTIME_LOG_LEVEL", "INFO").strip().upper())
+    return level if isinstance(level, int) else logging.INFO
 
 
 def log_internal_error(exc: BaseException, home: Path | None) -> Path:

@@ -239,11 +239,14 @@ def _on_end(db: sqlite_utils.Database, entry: Entry, p: dict[str, Any]) -> None:
 
 
 def _on_print(db: sqlite_utils.Database, entry: Entry, p: dict[str, Any]) -> None:
-    if not p.get("target"):  # a sheet from the snapshot: no record of this PC was printed
+    """The printed record counts one more print, and so does every record a sheet lists (``entries``: the
+    results on a lab report). A sheet from the snapshot alone names neither."""
+    if p.get("outcome") == "failed":
         return
-    record = record_for(db, p["target"]) or _record_by_human_id(db, p["target"])
-    if record and p.get("outcome") != "failed":
-        db.execute("UPDATE records SET prints = prints + 1 WHERE uuid = ?", [record["uuid"]])
+    refs = [ref for ref in (p.get("target"), *(p.get("entries") or [])) if ref]
+    uuids = {record["uuid"] for ref in refs if (record := record_for(db, ref) or _record_by_human_id(db, ref))}
+    for uuid in uuids:  # once each, however many ways the entry names it
+        db.execute("UPDATE records SET prints = prints + 1 WHERE uuid = ?", [uuid])
 
 
 def _record_by_human_id(db: sqlite_utils.Database, human_id: str) -> dict[str, Any] | None:

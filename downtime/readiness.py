@@ -12,12 +12,12 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from downtime import clock
 from downtime.session import Session
 from downtime.snapshot_store import snapshot_files
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 MIN_FREE_BYTES = 500 * 1024 * 1024
-CLOCK_EARLIEST = dt.datetime(2024, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -83,14 +83,11 @@ def check_disk(session: Session) -> CheckResult:
 
 
 def check_clock(session: Session) -> CheckResult:
-    now = dt.datetime.now()
-    if now < CLOCK_EARLIEST:
-        return CheckResult("Clock", FAIL, f"the PC clock says {now:%Y-%m-%d}: set the date and time")
-    last = session.journal.db.execute("SELECT max(recorded_at) FROM entries").fetchone()[0]
-    if last and dt.datetime.fromisoformat(last).replace(tzinfo=None) > now + dt.timedelta(minutes=5):
-        return CheckResult("Clock", FAIL, f"the PC clock ({now:%Y-%m-%d %H:%M}) is behind the last entry "
-                                          f"({last[:16]}): set the date and time")
-    return CheckResult("Clock", PASS, f"{now:%Y-%m-%d %H:%M}")
+    """The same check as the banner's and the login's warning (``clock_check.py``)."""
+    problem = session.clock_warning()
+    if problem:
+        return CheckResult("Clock", FAIL, problem)
+    return CheckResult("Clock", PASS, f"{clock.now_naive():%Y-%m-%d %H:%M}")
 
 
 CORE_CHECKS: tuple[Check, ...] = (check_snapshot, check_id_block, check_keys, check_journal, check_disk,

@@ -16,20 +16,24 @@ from typing import Any
 import nacl.utils
 import sqlite_utils
 
-from downtime import auth
+from downtime import auth, clock
+from downtime.clock_check import clock_problem
 from downtime.encrypted_db import open_encrypted
-from downtime import viewer
+from downtime import lab_report, viewer
 from downtime.errors import DowntimeError, NotFoundError, PermissionDeniedError
 from downtime.home import RECORDS_OFFICE, WARD, DeviceConfig, Home, site_code_from, validate_device_code
-from downtime.ids import BlockStatus
+from downtime.ids import MAX_BLOCK, BlockStatus
 from downtime.journal import Entry, Journal, write_transaction
 from downtime.kinds.schema import get_kind
+from downtime.kinds.validate import ValidationError
 from downtime.search import PatientHit, likely_matches, search
 from downtime.snapshot import Snapshot, open_snapshot
 from downtime.snapshot_store import snapshot_files, snapshot_key
+from downtime.suggestions import Suggestions, ward_suggestions
 from downtime.viewer import PatientSummary
 from downtime.vault import Secrets, b64, open_secrets, seal_secrets
 
+PENDING_TIMES = ("at", "locked_until")  # the times a pending auth event carries
 SYSTEM_KINDS = frozenset({"auth.login", "auth.logout", "auth.login_failed", "auth.lockout", "print.record",
                           "bundle.export", "entry.import"})
 
@@ -48,6 +52,7 @@ class Banner:
     snapshot_stale: bool
     ids_left: int | None
     ids_warning: str | None
+    clock_warning: str | None = None  # the PC clock is behind what this PC already recorded
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ class StaffMember:
 
 
 def _now_local() -> str:
-    return dt.datetime.now().strftime("%Y-%m-%dT%H:%M")
+    return clock.now_naive().strftime("%Y-%m-%dT%H:%M")
 
 
 class PinChangeRequiredError(DowntimeError):
@@ -135,8 +140,7 @@ def login(home_path: Path, staff_id: str, pin: str, *, via: str = "gui", new_pin
     session = Session(home, config, secrets, vault_key, StaffMember(sid, sid, ""))
     pending = auth.pending_events(home)
     for event in pending:
-        event = dict(event)
-        session._system(event.pop("kind"), event)
+        session._journal_pending(dict(event))
     auth.clear_pending_events(home, len(pending))
     rows = list(session.journal.db["staff"].rows_where("staff_id = ?", [sid]))
     if not rows:
@@ -211,6 +215,12 @@ class Session:
         """In-patients per ward: the snapshot's census as this PC's admissions, transfers and discharges changed it."""
         return viewer.current_census(self._snapshot.db if self._snapshot else None, self.journal.db, ward)
 
+    def suggestions(self, ward: str | None = None) -> Suggestions:
+        """What entry forms offer while typing: the doctors this PC knows and the free beds of ``ward``
+        (by default this PC's ward)."""
+        return ward_suggestions(self._snapshot.db if self._snapshot else None, self.journal.db,
+                                ward or self.config.ward)
+
     def current_admission(self, patient_id: str) -> viewer.CurrentEncounter | None:
         """The patient's admission now (a downtime one on this PC, or the snapshot's if not ended here)."""
         return viewer.current_admission(self._snapshot.db if self._snapshot else None, self.journal.db, patient_id)
@@ -264,8 +274,20 @@ class Session:
                                        "OR downtime_id = ?", [patient_id.strip()] * 3).fetchall()
         ids |= {v.upper() for row in rows for v in row if v}
         marks = ", ".join("?" * len(ids))
+        # A lab result names its accession, not the patient: it is the patient of that lab request.
         return [{**r, "payload": json.loads(r["payload"])} for r in self.journal.db.query(
-            f"SELECT * FROM records WHERE upper(patient) IN ({marks}) ORDER BY seq DESC", sorted(ids))]
+            f"SELECT * FROM records WHERE upper(patient) IN ({marks}) OR (kind = 'lab.result' AND "
+            "upper(json_extract(payload, '$.accession')) IN (SELECT human_id FROM records WHERE kind = 'lab.request' "
+            f"AND upper(patient) IN ({marks}))) ORDER BY seq DESC", sorted(ids) * 2)]
+
+    def current_summary(self, ref: str) -> PatientSummary:
+        """The patient as the ward sees them now, on screen and on the printed summary: the snapshot's summary
+        (or this PC's registration) with the admission this PC's entries leave, the lab results entered here,
+        and this PC's records about them."""
+        summary = self.patient_summary(ref)
+        history = self.patient_history(summary.patient.id)
+        return viewer.with_downtime(summary, self.current_admission(summary.patient.id), history,
+                                    lab_report.entered_results(history), lab_report.staff_names(self.journal.db))
 
     # -- recording -----------------------------------------------------------------------------
 
@@ -291,6 +313,16 @@ class Session:
 
     def _system(self, kind: str, payload: dict[str, Any]) -> Entry:
         return self.journal.append(kind, payload, self.staff.staff_id)
+
+    def _journal_pending(self, event: dict[str, Any]) -> Entry:
+        """A failed login or lockout kept while the journal was locked. Its times come from the clock of
+        that moment; if the clock ran days ahead then and has been set right since, they are "in the
+        future" now. The event is kept without them: it must never stop every later login on this PC."""
+        kind = event.pop("kind")
+        try:
+            return self._system(kind, event)
+        except ValidationError:
+            return self._system(kind, {k: v for k, v in event.items() if k not in PENDING_TIMES})
 
     def _require_role(self, kind: str) -> None:
         roles = get_kind(kind).roles
@@ -383,6 +415,10 @@ class Session:
         now = now or dt.datetime.now(taken.tzinfo)
         return now - taken > dt.timedelta(hours=float(self.config.setting("snapshot_warn_hours")))
 
+    def clock_warning(self) -> str | None:
+        """Why the PC clock looks wrong (behind the downtime start or an earlier entry), or None."""
+        return clock_problem(self.journal.db, self.current_event())
+
     def banner(self) -> Banner:
         event = self.current_event()
         status = self.block_status()
@@ -392,6 +428,7 @@ class Session:
             event_started_at=event["started_at"] if event else None, snapshot_as_of=self.snapshot_as_of(),
             snapshot_stale=self.snapshot_stale(),
             ids_left=status.remaining if status else None, ids_warning=status.warning() if status else None,
+            clock_warning=self.clock_warning(),
         )
 
     def logout(self, *, via: str = "gui") -> None:

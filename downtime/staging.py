@@ -200,6 +200,12 @@ def fingerprint(public_key_b64: str) -> str:
 def make_package(site: SiteFile, plan: Plan, device_code: str, passphrase: str) -> bytes:
     """The encrypted provisioning file for one device; records its public key in the plan."""
     device = plan.device(device_code)
+    if device.get("signing_public"):
+        # A second package would start a second journal in the same ID block: two PCs issuing the same
+        # downtime IDs, and a chain the records office refuses as a clone of the first.
+        raise DowntimeError(f"{device['code']} was packaged before (key {device['fingerprint']}); a re-staged PC "
+                            "needs a device code of its own: add one to the site file's [[devices]], run "
+                            "'downtime stage plan --devices N' with one more device, and package that one")
     secrets = Secrets.generate()
     signing_public = b64(bytes(secrets.signing_key.verify_key))
     device.update(signing_public=signing_public, fingerprint=fingerprint(signing_public),

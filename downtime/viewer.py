@@ -1,7 +1,8 @@
-"""What the wards read from the snapshot: the census, and one patient's summary.
+"""What the wards read: the census, and one patient's summary, from the snapshot and this PC's journal.
 
 Plain frozen dataclasses, so the GUI, the CLI and the form renderer show the same facts. Times stay
-ISO 8601 (UTC, as the snapshot stores them); formatting for people is the caller's job.
+ISO 8601 (UTC, as the snapshot stores them; the journal's local times get their offset here, so
+paper and screen convert both alike); formatting for people is the caller's job.
 
 One safety rule shapes the summary: an empty allergy list means "nothing recorded in the snapshot",
 never "no known allergies". Only an explicit "no known allergy" record from the HMIS says that, and
@@ -10,15 +11,17 @@ never "no known allergies". Only an explicit "no known allergy" record from the 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlite_utils
 
 from downtime.errors import NotFoundError
+from downtime.kinds.schema import get_kind
 from downtime.patient_index import age_text, format_abha, has_table, query_dicts, relation_text
 
 NO_WARD = "(ward not given)"
@@ -119,6 +122,18 @@ class CurrentEncounter:
 
 
 @dataclass(frozen=True)
+class DowntimeRecord:
+    """One of this PC's records about a patient, as the printed summary lists it."""
+
+    recorded_at: str             # ISO 8601 with its offset
+    entry: str                   # what it is, in both languages: "Admission / भर्ती"
+    human_id: str | None
+    details: str                 # the few fields that say what happened (ward and bed, tests, result)
+    status: str                  # active, corrected or voided
+    staff: str
+
+
+@dataclass(frozen=True)
 class PatientSummary:
     patient: PatientDetails
     allergies: tuple[Allergy, ...]
@@ -126,6 +141,7 @@ class PatientSummary:
     results: tuple[LabResult, ...]       # newest first, within the snapshot's 30-day window
     encounter: CurrentEncounter | None
     as_of: str | None                    # the snapshot's "as of" time: everything here is from then
+    downtime: tuple[DowntimeRecord, ...] = ()  # this PC's records about the patient (``with_downtime``)
 
     @property
     def allergy_status(self) -> str:
@@ -200,14 +216,17 @@ def current_admission(snapshot: sqlite_utils.Database | None, journal: sqlite_ut
     """Where the patient is admitted now: an open downtime admission, else the snapshot's, if not ended here."""
     keys = _patient_keys(snapshot, journal, patient_id)
     marks = ", ".join("?" * len(keys))
-    for row in query_dicts(journal, f"SELECT * FROM admissions WHERE upper(patient) IN ({marks}) AND "
-                                    "status = 'admitted' ORDER BY admitted_at DESC LIMIT 1", sorted(keys)):
+    for row in query_dicts(journal, f"SELECT a.*, r.payload FROM admissions a LEFT JOIN records r ON r.uuid = a.uuid "
+                                    f"WHERE upper(a.patient) IN ({marks}) AND a.status = 'admitted' "
+                                    "ORDER BY a.admitted_at DESC LIMIT 1", sorted(keys)):
+        admit = json.loads(row["payload"]) if row["payload"] else {}
         return CurrentEncounter(encounter_id=row["uuid"], ip_number=row["ip_number"], ward=row["ward"] or NO_WARD,
-                                bed=row["bed"], admitted_since=row["admitted_at"], reason=None, attending=None,
+                                bed=row["bed"], admitted_since=with_offset(row["admitted_at"]),
+                                reason=admit.get("provisional_diagnosis"), attending=admit.get("admitting_doctor"),
                                 kind="downtime")
     if snapshot is None:
         return None
-    patient = _find_patient(snapshot, None, patient_id)
+    patient = find_patient(snapshot, None, patient_id)
     found = _encounter(snapshot, patient.id) if patient else None
     spot = _placement_of(_placements(journal), keys)
     if found is None or spot is None:
@@ -249,20 +268,24 @@ def _downtime_admissions(snapshot: sqlite_utils.Database | None,
     if not has_table(journal, "admissions"):
         return []
     out = []
-    for adm in query_dicts(journal, "SELECT * FROM admissions WHERE status = 'admitted' ORDER BY admitted_at"):
-        patient = _find_patient(snapshot, journal, adm["patient"])
+    # The admission record's current version says why and under whom, as the HMIS census does.
+    for adm in query_dicts(journal, "SELECT a.*, r.payload FROM admissions a LEFT JOIN records r ON r.uuid = a.uuid "
+                                    "WHERE a.status = 'admitted' ORDER BY a.admitted_at"):
+        patient = find_patient(snapshot, journal, adm["patient"])
+        admit = json.loads(adm["payload"]) if adm["payload"] else {}
         out.append(CensusEntry(
             ward=adm["ward"] or NO_WARD, bed=adm["bed"], patient_id=patient.id if patient else adm["patient"],
             uhid=patient.uhid if patient else None, downtime_id=patient.downtime_id if patient else None,
             name=patient.name if patient else adm["patient"], age=patient.age if patient else None,
             sex=patient.sex if patient else None, relation=patient.relation if patient else None,
-            admitted_since=adm["admitted_at"], encounter_id=adm["uuid"], ip_number=adm["ip_number"],
-            reason=None, attending=None))
+            admitted_since=with_offset(adm["admitted_at"]), encounter_id=adm["uuid"], ip_number=adm["ip_number"],
+            reason=admit.get("provisional_diagnosis"), attending=admit.get("admitting_doctor")))
     return out
 
 
-def _find_patient(snapshot: sqlite_utils.Database | None, journal: sqlite_utils.Database | None,
-                  ref: str) -> PatientDetails | None:
+def find_patient(snapshot: sqlite_utils.Database | None, journal: sqlite_utils.Database | None,
+                 ref: str) -> PatientDetails | None:
+    """The patient ``ref`` names: registered on this PC first, else in the snapshot; None if neither has them."""
     for db in (journal, snapshot):
         if db is not None and has_table(db, "patients"):
             rows = query_dicts(db, "SELECT * FROM patients WHERE id = ? OR uhid = ? OR downtime_id = ? LIMIT 1",
@@ -272,12 +295,72 @@ def _find_patient(snapshot: sqlite_utils.Database | None, journal: sqlite_utils.
     return None
 
 
+def with_offset(text: str | None) -> str | None:
+    """A journal time (local, often without its offset) with the PC's offset, so that paper, which reads
+    a time without one as the snapshot's UTC, prints the hour the clerk typed."""
+    if not text:
+        return text
+    try:
+        moment = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return text
+    return (moment if moment.tzinfo else moment.astimezone()).isoformat(timespec="minutes")
+
+
 def natural_key(text: str) -> tuple[Any, ...]:
     """Sort key that orders embedded numbers by value ("Ward 7" < "Ward 10")."""
     return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
 
 
 # -- one patient ----------------------------------------------------------------------------------
+
+# The fields that say what a downtime record did, for the printed summary's list. The cause of death
+# is left out on purpose: the summary travels with the chart, and the MCCD itself says it.
+_DETAIL_FIELDS: dict[str, tuple[str, ...]] = {
+    "patient.register": ("age_years", "sex", "relative", "phone"),
+    "encounter.admit": ("ward", "bed", "provisional_diagnosis", "admitting_doctor"),
+    "encounter.transfer": ("from_ward", "to_ward", "to_bed", "reason"),
+    "encounter.discharge": ("discharge_type", "final_diagnosis", "condition_at_discharge"),
+    "encounter.death": ("died_at", "declared_by"),
+    "lab.request": ("tests", "sample_type", "priority", "requesting_clinician"),
+    "lab.result": ("test", "value", "unit", "flag"),
+    "birth.report": ("date_of_birth", "sex", "birth_weight_kg"),
+    "stillbirth.report": ("date_of_delivery", "pregnancy_weeks"),
+    "death.report": ("date_of_death",),
+    "mccd": ("certifier_name",),
+    "note": ("text",),
+}
+
+
+def with_downtime(summary: PatientSummary, admission: CurrentEncounter | None, records: Sequence[dict[str, Any]],
+                  results: Sequence[LabResult], staff_names: dict[str, str] | None = None) -> PatientSummary:
+    """The summary as the ward sees it now: the admission this PC's entries leave, the lab results entered
+    here (before the snapshot's, being newer than the HMIS export), and this PC's records about the patient.
+
+    ``records`` are ``Session.patient_history`` rows, newest first; ``results`` the lab results among them.
+    """
+    names = staff_names or {}
+    return replace(summary, encounter=admission, results=(*results, *summary.results),
+                   downtime=tuple(_downtime_record(r, names) for r in records))
+
+
+def _downtime_record(record: dict[str, Any], names: dict[str, str]) -> DowntimeRecord:
+    kind = get_kind(record["kind"])
+    payload = record["payload"]
+    details = []
+    for name in _DETAIL_FIELDS.get(record["kind"], ()):
+        value = payload.get(name)
+        if value in (None, "", []):
+            continue
+        choice = kind.field(name).choice(str(value)) if kind.field(name).choices else None
+        details.append(choice.label_en if choice else ", ".join(value) if isinstance(value, list) else str(value))
+    staff = names.get(record["staff"])
+    return DowntimeRecord(
+        recorded_at=with_offset(record["recorded_at"]) or "", entry=f"{kind.label_en} / {kind.label_hi}",
+        # A lab result goes by its sample's accession number, as the lab files it.
+        human_id=record["human_id"] or payload.get("accession"), details="; ".join(details), status=record["status"],
+        staff=f"{staff} ({record['staff']})" if staff and staff != record["staff"] else record["staff"])
+
 
 def patient_summary(db: sqlite_utils.Database, patient_id: str) -> PatientSummary:
     """Everything the snapshot knows about one patient (id = UHID or downtime ID)."""

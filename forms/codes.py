@@ -64,10 +64,17 @@ class QrData:
 
 
 def parse_qr(payload: str) -> QrData:
-    """Read a page's QR text back (the inverse of ``QrData.payload``)."""
+    """Read a page's QR text back (the inverse of ``QrData.payload``); ValueError if it is not one of ours.
+
+    A scanner types whatever a code holds, so the values must be ASCII text, as ``payload`` writes them.
+    """
     data = json.loads(payload)
-    return QrData(kind=data["k"], human_id=data["id"], form=data["f"], form_version=data["v"],
-                  entry_uuid=data.get("u"), patient_id=data.get("p", data["id"]))
+    qr = QrData(kind=data["k"], human_id=data["id"], form=data["f"], form_version=data["v"],
+                entry_uuid=data.get("u"), patient_id=data.get("p", data["id"]))
+    values = (qr.kind, qr.human_id, qr.form, qr.form_version, qr.entry_uuid or "", qr.patient_id or "")
+    if not all(isinstance(v, str) and v.isascii() for v in values):
+        raise ValueError("a page's QR code holds ASCII text values only")
+    return qr
 
 
 def compact_id(human_id: str) -> str:

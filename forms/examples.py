@@ -18,6 +18,7 @@ from typing import Any
 
 from downtime.kinds.schema import get_kind
 from downtime.kinds.validate import validate
+from downtime.lab_report import LabReport, ReportedResult, SampleDetails
 from downtime.viewer import (
     Allergy,
     CensusEntry,
@@ -28,6 +29,7 @@ from downtime.viewer import (
     PatientSummary,
     WardCensus,
 )
+from forms.census import LAB_REPORT_SOURCE
 from forms.render import FormContext, FormJob, SheetData, render_form, render_pack
 
 SITE = {
@@ -214,7 +216,33 @@ SUMMARY = PatientSummary(
                                "Dengue fever with warning signs; platelets falling", "Dr. Farhan Qureshi", "IMP"),
     as_of=SNAPSHOT_AS_OF,
 )
-SHEETS: dict[str, WardCensus | PatientSummary] = {"ward_census": CENSUS, "patient_summary": SUMMARY}
+_RESULT_ROWS = (  # test, value, unit, range, flag (as printed), entered at (local time, as the journal keeps it)
+    ("Haemoglobin", "6.2", "g/dL", "12–15", "LL", "2025-01-05T18:40+05:30"),
+    ("Total leucocyte count (TLC)", "14.2", "10^3/µL", "4–11", "H", "2025-01-05T18:40+05:30"),
+    ("Neutrophils", "78", "%", "40–80", None, "2025-01-05T18:40+05:30"),
+    ("Lymphocytes", "16", "%", "20–40", "L", "2025-01-05T18:41+05:30"),
+    ("Platelet count", "95", "10^3/µL", "150–410", "L", "2025-01-05T18:41+05:30"),
+    ("Haematocrit (PCV)", "19", "%", "36–46", "L", "2025-01-05T18:41+05:30"),
+)
+LAB_REPORT = LabReport(
+    accession="AIIMS-042-00201-6",
+    patient=PatientDetails(id="AIIMS-042-00123-7", uhid=None, downtime_id="AIIMS-042-00123-7", name="Sunita Devi",
+                           sex="female", age="34 y", dob=None, phone="9811122233", abha=None,
+                           relation="W/o Ramesh Kumar", address="H. No. 12, गली नं. 4, Sangam Vihar, New Delhi",
+                           pincode="110080", source="downtime"),
+    sample=SampleDetails("AIIMS-042-00201-6", "Blood (whole blood) / रक्त (होल ब्लड)",
+                         "Urgent / अत्यावश्यक (अर्जेंट)", "CBC - Complete blood count",
+                         "Medicine Ward 7", "Dr. Anil Sharma", "2025-01-05T15:10+05:30", "Nurse Meena",
+                         "this PC / यही PC"),
+    results=tuple(ReportedResult(test, value, unit, ref, flag, flag is not None, at, "Imran Khan (L5)", at,
+                                 "Dr. Kavita Rao", None, "Phoned to the ward, Sister Rekha, 18:45"
+                                 if flag == "LL" else None, "final")
+                  for test, value, unit, ref, flag, at in _RESULT_ROWS),
+)
+SHEETS: dict[str, WardCensus | PatientSummary | LabReport] = {"ward_census": CENSUS, "patient_summary": SUMMARY,
+                                                              "lab_report": LAB_REPORT}
+# Where a sheet's facts come from, when that is not the snapshot alone.
+SHEET_SOURCES = {"lab_report": LAB_REPORT_SOURCE}
 
 
 def make_entry(kind: str, changes: tuple[tuple[str, Any], ...] = (), seq: int = 57) -> dict[str, Any]:
@@ -240,8 +268,8 @@ def blank_ctx() -> FormContext:
 
 
 def example_sheet_job(form: str) -> FormJob:
-    """The example ward census or patient summary, as a job for ``render_pack``."""
-    return FormJob(form, blank_ctx(), data=SheetData(SHEETS[form], SNAPSHOT_AS_OF))
+    """The example ward census, patient summary or lab report, as a job for ``render_pack``."""
+    return FormJob(form, blank_ctx(), data=SheetData(SHEETS[form], SNAPSHOT_AS_OF, SHEET_SOURCES.get(form)))
 
 
 def render_example(form: str, out: Path) -> Path:

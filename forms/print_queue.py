@@ -50,16 +50,20 @@ def printers() -> list[str]:
 
 
 def _lp(pdf: Path, printer: str | None, title: str) -> QueuedJob:
-    command = ["lp", *(["-d", printer] if printer else []), "-t", title, "--", str(pdf)]
+    # The PDF goes in on standard input: given a path, lp hands CUPS the file name (which carries the
+    # downtime ID) as the job's document name, and CUPS keeps that in its job history.
+    command = ["lp", *(["-d", printer] if printer else []), "-t", title]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=LP_TIMEOUT_S, check=False)
+        done = subprocess.run(command, input=pdf.read_bytes(), capture_output=True, timeout=LP_TIMEOUT_S,
+                              check=False)
     except subprocess.TimeoutExpired:
         raise PrintQueueError(f"the print queue did not answer within {LP_TIMEOUT_S} s (is CUPS running?)") \
             from None
+    stdout, stderr = (out.decode("utf-8", "replace") for out in (done.stdout, done.stderr))
     if done.returncode != 0:
-        reason = _first_line(done.stderr).rstrip(".") or f"lp exited with status {done.returncode}"
+        reason = _first_line(stderr).rstrip(".") or f"lp exited with status {done.returncode}"
         raise PrintQueueError(f"the print queue refused the job: {reason}")
-    match = re.search(r"request id is (\S+)", done.stdout)
+    match = re.search(r"request id is (\S+)", stdout)
     job_id = match.group(1) if match else ""
     # CUPS names a job QUEUE-NUMBER, which tells which queue the default printer is.
     return QueuedJob(printer or job_id.rpartition("-")[0] or "default", job_id)

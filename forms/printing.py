@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -136,10 +137,13 @@ def default_pdf(session: Session, form: str, label: str) -> Path:
 
 
 def queue_and_record(session: Session, pdf: Path, form: str, printer: str | None, pdf_only: bool, *,
-                     target: str | None = None, subject: str | None = None, reprint: bool = False) -> PrintResult:
+                     target: str | None = None, subject: str | None = None, reprint: bool = False,
+                     covers: Sequence[str] = ()) -> PrintResult:
     """Send the PDF (unless ``pdf_only``), journal the outcome, and raise if the queue refused it.
 
     ``target`` is the entry printed; a sheet from the snapshot has none and says what it was in ``subject``.
+    ``covers`` are the entries a sheet lists (each result on a lab report): the audit entry names them all,
+    so each one counts as printed.
     """
     job, failure = None, None
     if not pdf_only:
@@ -149,7 +153,7 @@ def queue_and_record(session: Session, pdf: Path, form: str, printer: str | None
             failure = exc
     outcome: Outcome = "pdf_only" if pdf_only else ("failed" if failure else "printed")
     queue = job.printer if job else printer
-    optional = {"target": target, "subject": subject, "printer": queue}
+    optional = {"target": target, "entries": list(covers), "subject": subject, "printer": queue}
     payload = {"form": form, "copies": 1, "outcome": outcome, "reprint": reprint,
                **{k: v for k, v in optional.items() if v}}
     audit = session.record_print(payload)

@@ -1,8 +1,9 @@
-"""The data that sheets (forms not made from one journal entry) print: what the snapshot viewer returns.
+"""The data that sheets (forms not made from one journal entry) print: what the viewer returns.
 
 A ward census sheet lists a ward's in-patients (``viewer.WardCensus``); a
 patient summary shows one patient's allergies, medications and results
-(``viewer.PatientSummary``). Their specs name the viewer's attributes, and this
+(``viewer.PatientSummary``); a lab report one sample's results
+(``lab_report.LabReport``). Their specs name the viewer's attributes, and this
 registry is what the spec loader checks those names against, so a renamed
 attribute fails when the spec is loaded, as a renamed kind field does.
 """
@@ -13,10 +14,12 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from downtime.lab_report import LabReport, ReportedResult, SampleDetails
 from downtime.viewer import (
     Allergy,
     CensusEntry,
     CurrentEncounter,
+    DowntimeRecord,
     LabResult,
     Medication,
     PatientDetails,
@@ -51,6 +54,10 @@ SOURCES: dict[str, DataSource] = {
     "patient_summary": DataSource(
         "patient_summary", PatientSummary,
         items={"": PatientSummary, "patient": PatientDetails, "encounter": CurrentEncounter},
-        lists={"allergies": Allergy, "medications": Medication, "results": LabResult},
+        lists={"allergies": Allergy, "medications": Medication, "results": LabResult, "downtime": DowntimeRecord},
+    ),
+    "lab_report": DataSource(
+        "lab_report", LabReport, items={"": LabReport, "patient": PatientDetails, "sample": SampleDetails},
+        lists={"results": ReportedResult},
     ),
 }

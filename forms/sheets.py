@@ -1,8 +1,9 @@
-"""Sheets: the ward census and the patient summary, laid out from their specs and the snapshot viewer's data.
+"""Sheets: the ward census, the patient summary and the lab report, laid out from their specs and the viewer's data.
 
 The snapshot stores times in UTC (ISO 8601); paper shows them in the PC's local
 time (IST on a ward PC), day first, like every other form. Every sheet says
-when the snapshot was taken: nothing recorded in the HMIS after that is on it.
+where its facts come from: when the snapshot was taken (nothing recorded in the
+HMIS after that is on it), and whether this PC's downtime entries are in it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from downtime.lab_report import LabReport
 from downtime.viewer import PatientSummary, WardCensus
 from forms.bilingual import bi
 from forms.codes import QrData
@@ -26,10 +28,12 @@ from forms.textblock import TextBlock, bilingual, two_lines
 
 @dataclass(frozen=True)
 class SheetData:
-    """What one sheet prints: a ``WardCensus`` or a ``PatientSummary``, and when the snapshot was taken."""
+    """What one sheet prints: a ``WardCensus``, a ``PatientSummary`` or a ``LabReport``, and when the snapshot
+    was taken; ``source`` replaces the snapshot note when the sheet holds this PC's entries too."""
 
-    value: WardCensus | PatientSummary
+    value: WardCensus | PatientSummary | LabReport
     as_of: str | None  # ISO 8601, from the snapshot
+    source: Text | None = None
 
 
 # ---- values ----
@@ -81,7 +85,8 @@ def as_of_text(as_of: str | None) -> str:
 
 def sheet_story(spec: FormSpec, data: SheetData, width: float) -> list[Flowable]:
     source = SOURCES[spec.data]
-    story: list[Flowable] = [_as_of_note(data.as_of)]
+    note = TextBlock(bilingual(data.source.en, data.source.hi), 8) if data.source else _as_of_note(data.as_of)
+    story: list[Flowable] = [note]
     for block in spec.blocks:
         parts: list[Flowable] = [heading(block.heading.en, block.heading.hi, width)]
         if block.note:
@@ -142,9 +147,17 @@ def sheet_identity(spec: FormSpec, data: SheetData, key: str, *, printed_at: dt.
             StripLine("In-patients", "भर्ती रोगी", str(value.count)),
             StripLine("Snapshot taken", "स्नैपशॉट का समय", as_of_text(data.as_of), 9)))
     patient = value.patient
-    return replace(base, qr_payload=_qr(spec, patient.id), barcode=patient.id, patient_name=patient.name,
+    base = replace(base, qr_payload=_qr(spec, patient.id), barcode=patient.id, patient_name=patient.name,
                    patient_id=patient.id, uhid=patient.uhid or "", relative=patient.relation or "",
                    age_sex=" / ".join(p for p in (patient.age, age_sex(None, patient.sex)) if p))
+    if isinstance(value, LabReport):
+        # The lab files and finds its reports by sample: the barcode and QR carry the accession number,
+        # and a scan of the QR at a ward PC opens the request it answers.
+        qr = QrData(kind="lab.request", human_id=value.accession, form=spec.name, form_version=spec.version,
+                    patient_id=patient.id or None)
+        return replace(base, qr_payload=qr.payload(), barcode=value.accession, human_id=value.accession,
+                       human_id_en=spec.human_id_label.en, human_id_hi=spec.human_id_label.hi)
+    return base
 
 
 def _qr(spec: FormSpec, subject: str) -> str:

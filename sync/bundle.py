@@ -234,7 +234,7 @@ def _read_header(data: bytes) -> _Header:
                              f"reads (it reads version {VERSION}); update the toolkit on this PC")
     start = len(MAGIC) + 2
     end = start + data[len(MAGIC) + 1]
-    label = data[start:end].decode("ascii", "replace")
+    label = _shown(data[start:end].decode("ascii", "replace"))
     if len(data) < end + KEY_BYTES + Box.NONCE_SIZE + TAG_BYTES:
         raise BundleRejected("format", "the file is cut short (a pulled USB stick?); bring a fresh copy",
                              f"{label}, by its unverified label")
@@ -278,8 +278,9 @@ def _parse_manifest_json(manifest_bytes: bytes) -> dict[str, Any]:
 def _check_signature(manifest_bytes: bytes, signature: bytes, device: str | None, trusted_key: KeyLookup) -> None:
     key = trusted_key(device) if device else None
     if key is None:
-        raise BundleRejected("trust", f"device {device} is not trusted by this records office; get its "
-                             "device.pub from IT and run 'downtime reconcile trust device.pub'", device)
+        raise BundleRejected("trust", f"device {_shown(device)} is not trusted by this records office; get "
+                             "its device.pub from IT and run 'downtime reconcile trust device.pub'",
+                             _shown(device) if device else None)
     try:
         key.verify(SIGNING_CONTEXT + manifest_bytes, signature)
     except nacl.exceptions.BadSignatureError:
@@ -348,6 +349,13 @@ def _decompress(body: bytes, manifest: Manifest) -> bytes:
         raise BundleRejected("file hash", f"{ENTRIES_FILE} does not match the size and hash in the manifest",
                              device)
     return entries
+
+
+def _shown(text: str | None, limit: int = 40) -> str:
+    """An unverified name from a bundle, safe to print and log: control characters (a terminal escape
+    sequence) become "?", and it is cut to ``limit`` characters."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in (text or "")[:limit + 1])
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _sha256(data: bytes) -> str:

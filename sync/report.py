@@ -4,12 +4,15 @@ Every entry the records office received (``entries`` in the workspace, plus the 
 ``conflicts``) falls in exactly one of five places. The first four are the entries that carry care for the
 HMIS (the hospital's records, and the corrections and voids of them); the fifth holds the rest:
 
-    posted      the HMIS acknowledged a write-back that carried this entry (``post_state.PostLog``: a FHIR
-                transaction bundle or an HL7 v2 message it answered with success). For a record that was
-                corrected, this is its original entry: the record's identity in every adapter.
+    posted      a write-back carried this entry (``post_state.PostLog``): the HMIS acknowledged it (a FHIR
+                transaction bundle or an HL7 v2 message it answered with success), or it was handed over in
+                a file written with ``reconcile post --out`` (FHIR bundles, HL7 messages or CSV, for an HMIS
+                that only takes files). The report says which: "acknowledged by the HMIS at URL" or "handed
+                over as files in DIR"; an entry both acknowledged and in a file counts as acknowledged. For a
+                record that was corrected, this is its original entry: the record's identity in every adapter.
     merged      its content reached the HMIS folded into another record, so no record of its own exists there:
-                * a correction, once the HMIS acknowledged a write-back carrying it: the adapters send a record
-                  as it stands (FHIR) or as an update of it (HL7 v2 A08), never as a record of its own;
+                * a correction, once a write-back carrying it was posted: the adapters send a record as it
+                  stands (FHIR, CSV) or as an update of it (HL7 v2 A08), never as a record of its own;
                 * a registration (``patient.register``, and its corrections) of a patient matched to an HMIS
                   UHID: the adapters create nothing for it, and the patient's records are filed under the
                   HMIS's own patient. A second registration of the same patient (on another PC) matched to the
@@ -19,8 +22,8 @@ HMIS (the hospital's records, and the corrections and voids of them); the fifth 
                   so is this one.
     voided      a record voided on a ward (each of its versions), and every void entry.
     pending     not in the HMIS yet: held for review, undecided, in an import conflict, waiting on a patient or
-                lab request that is itself held or voided, decided but not yet acknowledged (never posted, the
-                post failed, or it was corrected after the HMIS acknowledged it), or a kind the adapter used does
+                lab request that is itself held or voided, decided but not yet posted (never sent or written,
+                the post failed, or it was corrected after it was posted), or a kind the adapter used does
                 not carry. Each pending entry is named in the unresolved list with what to do next.
     audit only  entries never sent to the HMIS: logins, print records, blank-pack reservations and returns,
                 downtime start and end, bundle exports, staff, CSV import records, the records office's match
@@ -29,8 +32,8 @@ HMIS (the hospital's records, and the corrections and voids of them); the fifth 
 So received = posted + merged + voided + pending, and received + audit only = every entry in the workspace.
 ``build_report`` checks both, and that no entry is counted twice, and raises ``ReportDoesNotAddUp`` otherwise.
 
-Files written with ``reconcile post --out`` are not acknowledgements: until the HMIS acknowledges a write-back
-(``--url``), the records in them stay pending.
+Files written again (to another folder, when a stick went missing) add a target, not entries: each entry is
+counted once, however many files or acknowledgements carry it.
 
 Every ID reserved for a blank pre-numbered pack (``ids.reserve``) is used (some received entry carries it: an
 ID it issued, an ID printed on a paper form keyed in later, or a field), returned (declared unused or spoiled
@@ -51,7 +54,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from downtime.atomic_file import write_atomic
-from sync.adapters.post_state import PostLog
+from sync.adapters.post_state import ACKNOWLEDGED, FILE, PostLog
 from sync.adapters.records import (
     PATIENT_KINDS,
     RECORD_KINDS,
@@ -72,13 +75,14 @@ LABELS = {
     VOIDED: ("Voided", "रद्द"), PENDING: ("Pending", "बाकी"), AUDIT_ONLY: ("Kept as audit only", "केवल लेखा-रिकॉर्ड"),
 }
 DEFINITIONS = {
-    POSTED: "the HMIS acknowledged a write-back that carried it (for a corrected record: its original entry)",
+    POSTED: "a write-back carried it: acknowledged by the HMIS, or handed over in a file written for the HMIS "
+            "('reconcile post --out'); for a corrected record: its original entry",
     MERGED: "its content reached the HMIS folded into another record: a correction carried with the record it "
             "corrects; a registration of a patient matched to an HMIS UHID (duplicates on other PCs included); "
             "a conflicting copy once the conflict is resolved (merged into the copy that counts)",
     VOIDED: "a voided record (each of its versions), and each void entry",
     PENDING: "not in the HMIS yet: held for review, undecided, in conflict, waiting on a held record, not yet "
-             "acknowledged, or not carried by the adapter used; each is in the unresolved list",
+             "posted, or not carried by the adapter used; each is in the unresolved list",
     AUDIT_ONLY: "never sent to the HMIS: logins, prints, blank-pack reservations and returns, downtime start/end, "
                 "exports, staff, import records, match and conflict decisions",
 }
@@ -86,6 +90,7 @@ RETURN_KIND = "ids.return"
 RESERVE_KIND = "ids.reserve"
 CARE_KINDS = RECORD_KINDS | {"entry.correct", "entry.void"}
 SHOW_IDS = 10  # IDs named in one unresolved line; the JSON's packs list them all
+ROUTE_WORDS = {ACKNOWLEDGED: "acknowledged by the HMIS at", FILE: "handed over as files in"}
 
 # What to do about each kind of unresolved item (the item's own detail says which record or device).
 NEXT_STEP = {
@@ -93,16 +98,18 @@ NEXT_STEP = {
               "patient new",
     "undecided": "run 'reconcile match --mpi FILE', or decide it in the review queue",
     "conflict": "compare both copies in the review queue ('reconcile review') and keep the right one",
-    "not_posted": "write it back: 'reconcile post --adapter fhir|hl7v2 --url ...' (files written with --out are "
-                  "not acknowledgements); if a post failed, its output says why",
+    "not_posted": "write it back: 'reconcile post --adapter fhir|hl7v2 --url ...', or as files for an HMIS that "
+                  "takes only files ('reconcile post --adapter fhir|hl7v2|csv --out DIR'); if a post failed, its "
+                  "output says why",
     "not_carried": "the adapter used does not carry this record (FHIR: ward notes, events on an HMIS admission; "
                    "HL7 v2: statutory reports, notes): post it with another adapter or enter it in the HMIS by hand",
-    "late_correction": "corrected after the HMIS acknowledged the record: post again, and update the HMIS by hand "
-                       "if it does not show the corrected values",
+    "late_correction": "corrected after the record was posted: post (or write the files) again, and update the "
+                       "HMIS by hand if it does not show the corrected values",
     "gap": "bring that PC's newest bundle (or run 'downtime export --all' on it) and import it",
     "blank_ids": "find those paper forms and key them in ('downtime entry import KIND FILE.csv' with a "
                  "downtime_id column), or declare them unused or spoiled ('downtime entry add ids.return')",
-    "voided_after_post": "the HMIS acknowledged it before it was voided on the ward: cancel it in the HMIS by hand",
+    "voided_after_post": "it was posted (acknowledged, or handed over in a file) before it was voided on the ward: "
+                         "cancel it in the HMIS by hand",
     "returned_but_used": "declared unused, yet an entry carries this ID: check the paper form and the entry",
     "returned_not_reserved": "declared unused, but no pack reserved this ID: check the ID was typed right",
 }
@@ -124,13 +131,13 @@ CATEGORY_LABELS = {
     "undecided": ("Registrations not decided", "बिना निर्णय के पंजीकरण"),
     "held": ("Records held back", "रोके गए रिकॉर्ड"),
     "conflict": ("Import conflicts", "आयात में टकराव"),
-    "not_posted": ("Not yet acknowledged by the HMIS", "एचएमआईएस से पुष्टि बाकी"),
+    "not_posted": ("Not yet posted to the HMIS", "एचएमआईएस को अभी नहीं भेजे गए"),
     "not_carried": ("Not carried by the adapter used", "इस्तेमाल किए गए एडेप्टर से नहीं गए"),
     "late_correction": ("Corrected after posting", "भेजने के बाद सुधरे"),
     "gap": ("Sequence gaps: bundles missing", "क्रम में अंतराल: बंडल बाकी"),
     "device": ("PCs not complete", "अधूरे कंप्यूटर"),
     "blank_ids": ("Blank-pack IDs unaccounted", "खाली पैक की बेहिसाब आईडी"),
-    "voided_after_post": ("Voided after the HMIS took them", "एचएमआईएस में जाने के बाद रद्द"),
+    "voided_after_post": ("Voided after they were posted", "भेजे जाने के बाद रद्द"),
     "returned_but_used": ("Returned as unused, yet used", "अप्रयुक्त बताकर लौटाई, पर इस्तेमाल हुई"),
     "returned_not_reserved": ("Returned, never reserved", "लौटाई गई, कभी आरक्षित नहीं"),
 }
@@ -212,10 +219,35 @@ class BlankPack:
 
 @dataclass(frozen=True)
 class PostTarget:
+    """Where write-backs went: an HMIS address that acknowledged them, or a folder files were handed over in."""
+
+    delivery: str    # post_state.ACKNOWLEDGED or post_state.FILE
     adapter: str
-    target: str
-    items: int
-    last_acknowledged: str
+    target: str      # the URL (or mllp://host:port), or the folder's full path
+    items: int       # bundles, messages or files
+    entries: int     # distinct entries they carry
+    latest: str      # when the last one was acknowledged or written
+
+    @property
+    def description(self) -> str:
+        return f"{ROUTE_WORDS[self.delivery]} {self.target}"
+
+
+@dataclass(frozen=True)
+class PostedBy:
+    """The posted entries split by how they reached the HMIS (posted = acknowledged + files)."""
+
+    acknowledged: int
+    files: int
+    urls: list[str]      # the addresses that acknowledged them
+    folders: list[str]   # the folders they were handed over in (only those that carry posted entries)
+
+    def phrase(self) -> str:
+        """'4 acknowledged by the HMIS at URL, 2 handed over as files in DIR' (the non-zero parts)."""
+        parts = [f"{n} {ROUTE_WORDS[route]} {_places(places, noun)}" for n, route, places, noun in (
+            (self.acknowledged, ACKNOWLEDGED, self.urls, "addresses"), (self.files, FILE, self.folders, "folders"))
+            if n]
+        return ", ".join(parts)
 
 
 @dataclass
@@ -231,6 +263,7 @@ class ReconcileReport:
     decisions: dict[str, int]
     packs: list[BlankPack]
     posts: list[PostTarget]
+    posted_by: PostedBy
     unresolved: list[Unresolved]
     to_check: list[Unresolved]
 
@@ -257,7 +290,8 @@ class ReconcileReport:
         """The one line ``reconcile report`` prints."""
         t, ids = self.totals, self.ids
         tail = "" if self.complete else f"; {len(self.unresolved)} unresolved"
-        return (f"{self.verdict}: {self.equation()}; {t.audit_only} kept as audit only ({t.total} entries in the "
+        how = f" (posted: {self.posted_by.phrase()})" if t.posted else ""
+        return (f"{self.verdict}: {self.equation()}{how}; {t.audit_only} kept as audit only ({t.total} entries in the "
                 f"workspace); blank-pack IDs {ids['reserved']} = {ids['used']} used + {ids['returned']} returned + "
                 f"{ids['unaccounted']} unaccounted{tail}")
 
@@ -272,7 +306,8 @@ class ReconcileReport:
                          "gaps": d.gaps, **d.tally.to_json()} for d in self.devices],
             "decisions": self.decisions,
             "blank_ids": {**self.ids, "packs": [asdict(p) for p in self.packs]},
-            "posts": [asdict(p) for p in self.posts],
+            "posted_by": asdict(self.posted_by),
+            "posts": [{**asdict(p), "description": p.description} for p in self.posts],
             "unresolved": [asdict(u) for u in self.unresolved],
             "to_check": [asdict(u) for u in self.to_check],
         }
@@ -289,7 +324,8 @@ def write_json(report: ReconcileReport, path: Path) -> Path:
 def build_report(ws: Workspace, *, now: dt.datetime | None = None) -> ReconcileReport:
     """Account for every entry in the workspace; raise ReportDoesNotAddUp if the accounting does not hold."""
     current = current_records(ws, load_decisions(ws))
-    posted = PostLog(ws.db).posted_entries()
+    delivered = PostLog(ws.db).delivered()
+    posted = set(delivered)
     status = workspace_status(ws)
     ledger = _Ledger(dict(ws.db.execute("SELECT uuid, device FROM entries").fetchall()))
     _account_groups(current, posted, ledger)
@@ -299,13 +335,14 @@ def build_report(ws: Workspace, *, now: dt.datetime | None = None) -> ReconcileR
     _account_conflict_copies(ws, ledger)
     packs, id_items, id_checks = _blank_packs(ws)
     devices = _device_lines(status, ledger)
+    posts = _post_targets(ws)
     report = ReconcileReport(
         site=ws.site, site_name=ws.meta("site_name") or ws.site,
         generated_at=(now or dt.datetime.now().astimezone()).isoformat(timespec="seconds"),
         totals=_sum(d.tally for d in devices),
         workspace_entries=_count(ws, "entries"), conflict_copies=_count(ws, "conflicts"),
         devices=devices, wards=_ward_lines(devices), decisions=_decisions(current), packs=packs,
-        posts=_post_targets(ws),
+        posts=[p for p, _ in posts], posted_by=_posted_by(ledger, delivered, posts),
         unresolved=ledger.unresolved + _status_items(status) + id_items,
         to_check=ledger.to_check + id_checks)
     _check(report, ledger)
@@ -351,14 +388,14 @@ def _account_groups(current: CurrentRecords, posted: set[str], ledger: _Ledger) 
             if not waiting:
                 continue
             if record.versions[0].uuid in posted:
-                ledger.pending(record, waiting, "late_correction", f"{len(waiting)} correction(s) made after the "
-                               "HMIS acknowledged it", NEXT_STEP["late_correction"])
+                ledger.pending(record, waiting, "late_correction", f"{len(waiting)} correction(s) made after it "
+                               "was posted", NEXT_STEP["late_correction"])
             elif group_posted:
-                ledger.pending(record, waiting, "not_carried", "its patient's other records were acknowledged, "
+                ledger.pending(record, waiting, "not_carried", "its patient's other records were posted, "
                                "this one was not", NEXT_STEP["not_carried"])
             else:
                 ledger.pending(record, waiting, "not_posted", f"patient {group.uhid or _first(group.downtime_ids)} "
-                               f"is decided ({group.decision}); nothing of it acknowledged yet",
+                               f"is decided ({group.decision}); nothing of it posted yet",
                                NEXT_STEP["not_posted"])
 
 
@@ -380,7 +417,7 @@ def _account_voided(voided: list[Record], posted: set[str], ledger: _Ledger) -> 
             ledger.put(version.uuid, VOIDED)
         if any(v.uuid in posted for v in record.versions):
             ledger.to_check.append(Unresolved("voided_after_post", _subject(record), record.device, 0,
-                                              "voided on the ward after the HMIS acknowledged it",
+                                              "voided on the ward after it was posted",
                                               NEXT_STEP["voided_after_post"]))
 
 
@@ -469,10 +506,29 @@ def _decisions(current: CurrentRecords) -> dict[str, int]:
     return counts
 
 
-def _post_targets(ws: Workspace) -> list[PostTarget]:
-    return [PostTarget(a, t, n, last) for a, t, n, last in ws.db.execute(
-        "SELECT adapter, target, count(*), max(acknowledged_at) FROM post_log GROUP BY adapter, target "
-        "ORDER BY adapter, target")]
+def _post_targets(ws: Workspace) -> list[tuple[PostTarget, set[str]]]:
+    """Each HMIS address and each folder of files, with the entries that went there (addresses first)."""
+    carried: dict[tuple[str, str, str], set[str]] = {}
+    times: dict[tuple[str, str, str], list[str]] = {}
+    for delivery, adapter, target, entries, at in ws.db.execute(
+            "SELECT delivery, adapter, target, entries, acknowledged_at FROM post_log"):
+        key = (delivery, adapter, target)
+        carried.setdefault(key, set()).update(json.loads(entries))
+        times.setdefault(key, []).append(at)
+    order = sorted(times, key=lambda k: (k[0] != ACKNOWLEDGED, k[1], k[2]))
+    return [(PostTarget(*key, items=len(times[key]), entries=len(carried[key]), latest=max(times[key])), carried[key])
+            for key in order]
+
+
+def _posted_by(ledger: _Ledger, delivered: Mapping[str, str],
+               posts: list[tuple[PostTarget, set[str]]]) -> PostedBy:
+    """Split the posted entries by how they reached the HMIS, naming the places that carry them."""
+    posted = {uuid for uuid, bucket in ledger.bucket.items() if bucket == POSTED}
+    by_file = {uuid for uuid in posted if delivered[uuid] == FILE}
+    acknowledged = posted - by_file
+    return PostedBy(len(acknowledged), len(by_file),
+                    urls=[p.target for p, e in posts if p.delivery == ACKNOWLEDGED and e & acknowledged],
+                    folders=[p.target for p, e in posts if p.delivery == FILE and e & by_file])
 
 
 def _status_items(status: WorkspaceStatus) -> list[Unresolved]:
@@ -569,6 +625,8 @@ def _check(report: ReconcileReport, ledger: _Ledger) -> None:
         raise ReportDoesNotAddUp(f"the device totals do not match the entries placed: {report.equation()}")
     if t.received != t.posted + t.merged + t.voided + t.pending:
         raise ReportDoesNotAddUp(report.equation())
+    if report.posted_by.acknowledged + report.posted_by.files != t.posted:
+        raise ReportDoesNotAddUp(f"posted {t.posted}, but {report.posted_by.phrase()}")
     waiting = sum(u.entries for u in report.unresolved)
     if waiting != t.pending:
         raise ReportDoesNotAddUp(f"{t.pending} entries pending, but the unresolved list names {waiting}")
@@ -608,6 +666,11 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
 
 def _when(iso: str) -> str:
     return iso[:16].replace("T", " ")
+
+
+def _places(places: list[str], noun: str) -> str:
+    """One place by name; several by number (the report's table of write-backs names each)."""
+    return places[0] if len(places) == 1 else f"{len(places)} {noun}"
 
 
 def _shown(ids: list[str]) -> str:

@@ -2,7 +2,8 @@
 
 Page 1 is what a medical superintendent signs off: COMPLETE or NOT COMPLETE, received = posted + merged +
 voided + pending with the numbers, the blank-pack IDs, what each word means, a bar chart per ward and a pie
-of the match decisions. Then the totals per ward and per PC, the write-backs the HMIS acknowledged, each
+of the match decisions. Then the totals per ward and per PC, the write-backs (acknowledged by the HMIS at an
+address, or handed over as files in a folder: the posted entries are split the same way on page 1), each
 blank pack, and the unresolved list with what to do next. Every figure comes from one ``ReconcileReport``,
 the same object the JSON is written from.
 
@@ -106,6 +107,7 @@ def _cover(r: ReconcileReport) -> list[Flowable]:
         para(f"Received {t.received} = posted {t.posted} + merged {t.merged} + voided {t.voided} + pending "
              f"{t.pending}. Kept as audit only {t.audit_only}. Entries in the workspace: {t.total} "
              f"({r.workspace_entries} stored + {r.conflict_copies} conflicting copies held apart).", size=9.5),
+        *_posted_line(r),
         para(f"Blank-pack IDs: {ids['reserved']} reserved = {ids['used']} used + {ids['returned']} returned unused "
              f"or spoiled + {ids['unaccounted']} unaccounted.", size=9.5),
         Spacer(1, 3 * mm),
@@ -116,6 +118,17 @@ def _cover(r: ReconcileReport) -> list[Flowable]:
         para("Checked by (records officer: name, signature): ______________________________     "
              "Date: ____________", size=9.5),
     ]
+
+
+def _posted_line(r: ReconcileReport) -> list[Flowable]:
+    """How the posted entries reached the HMIS: an acknowledgement, or files handed over (which nobody answered:
+    the records officer checks that the HMIS loaded them)."""
+    if not r.totals.posted:
+        return []
+    line = f"Posted {r.totals.posted}: {r.posted_by.phrase()}."
+    if r.posted_by.files:
+        line += " Files get no answer from the HMIS: check with the HMIS team that every file was loaded."
+    return [para(line, size=9.5)]
 
 
 def _verdict(r: ReconcileReport) -> Table:
@@ -268,13 +281,16 @@ def _tables(r: ReconcileReport) -> list[Flowable]:
                         [26, 20, 18, 17, 17, 17, 17, 17, 20, 15],
                         tone=[(c, i, flag) for i, d in enumerate(r.devices)
                               for c, flag in ((2, not d.complete), (7, bool(d.tally.pending)))]))
-    story += [Spacer(1, 5 * mm), _heading("Write-back acknowledged by the HMIS", "एचएमआईएस द्वारा स्वीकार किया गया")]
+    story += [Spacer(1, 5 * mm), _heading("Write-back: acknowledged by the HMIS, or handed over as files",
+                                          "राइट-बैक: एचएमआईएस द्वारा स्वीकार, या फ़ाइलों के रूप में सौंपा गया")]
     if r.posts:
-        story.append(_table(["Adapter", "Target", "Items acknowledged", "Last acknowledged"],
-                            [[p.adapter, p.target, str(p.items), _when(p.last_acknowledged)] for p in r.posts],
-                            [20, 92, 30, 36]))
+        story.append(_table(["Adapter", "How and where", "Items", "Entries", "Last"],
+                            [[p.adapter, p.description, str(p.items), str(p.entries), _when(p.latest)]
+                             for p in r.posts],
+                            [18, 92, 16, 18, 34]))
     else:
-        story.append(para("Nothing acknowledged yet: run 'reconcile post --adapter fhir|hl7v2 --url ...'.", size=9))
+        story.append(para("Nothing posted yet: run 'reconcile post --adapter fhir|hl7v2 --url ...', or write files "
+                          "with '--out DIR' for an HMIS that takes only files.", size=9))
     story += [Spacer(1, 5 * mm), _heading("Blank pre-numbered packs", "खाली पूर्व-क्रमांकित पैक")]
     if r.packs:
         story.append(_table(["PC", "Form", "Reserved", "IDs", "Used", "Returned", "Unaccounted"],

@@ -8,6 +8,8 @@ import pytest
 
 from downtime.kinds.schema import all_kinds, get_kind
 from downtime.kinds.validate import ValidationError, validate
+from downtime.session import Session
+from forms.printing import reserve_blank_pack
 
 REQUIRED_KINDS = {
     "patient.register", "encounter.admit", "encounter.transfer", "encounter.discharge", "encounter.death",
@@ -89,3 +91,18 @@ def test_aadhaar_check_digit() -> None:
     assert validate(kind, {**base, "aadhaar": good})["aadhaar"] == good
     with pytest.raises(ValidationError, match="Aadhaar"):
         validate(kind, {**base, "aadhaar": "234123412347"})
+
+
+def test_a_list_field_takes_as_many_items_as_its_kind_declares(nurse: Session) -> None:
+    # A pack of 500 blank forms, reserved through the same call 'print FORM --blank' uses: one entry lists them all.
+    ids = reserve_blank_pack(nurse, "admission", 500)
+    [entry] = nurse.journal.entries("ids.reserve")
+    assert len(set(ids)) == 500 and entry.payload == {"form": "admission", "count": 500, "ids": ids}
+    reserve = get_kind("ids.reserve")
+    assert reserve.field("ids").max == reserve.field("count").max == 5000  # as many IDs as forms
+    with pytest.raises(ValidationError, match=r"Reserved IDs \(ids\) has 5001 items; at most 5000"):
+        validate(reserve, {"form": "admission", "count": 5000, "ids": [f"AIIMS-007-{i:05d}" for i in range(5001)]})
+    # A list field that declares no cap keeps the default one.
+    with pytest.raises(ValidationError, match=r"Tests \(tests\) has 51 items; at most 50"):
+        validate(get_kind("lab.request"), {"patient": "AIIMS-007-00001-4", "tests": [f"T{i}" for i in range(51)],
+                                           "sample_type": "blood", "requesting_clinician": "Dr Anil Rao"})

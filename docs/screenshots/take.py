@@ -1,11 +1,15 @@
 """Screenshots of every screen of the ward app, in English and in Hindi, taken under a real X server.
 
-    xvfb-run -a .venv/bin/python docs/screenshots/take.py
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots/take.py         # every screen
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots/take.py review  # the review window
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots/take.py admit   # only those named
 
 Builds a throwaway demo site (synthetic patients only), drives the real windows at 1366x768
 (the common ward PC screen) through the same calls the keyboard shortcuts make, and saves
 ``<screen>-en.png`` and ``<screen>-hi.png`` next to this script. Forms are saved as PDFs only.
-Look at each image after a change: no clipped words, no boxes where Devanagari should be.
+Look at each image after a change: no clipped words, no boxes where Devanagari should be. The X screen must
+be as wide as the window (``-s`` above; xvfb-run's default is 1280 pixels), or Qt pulls the admit screen's
+list of offers left to keep it on the screen, away from its field.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from pathlib import Path
 os.environ.setdefault("DOWNTIME_KDF", "fast")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEventLoop, QPoint, QTimer
+from PySide6.QtGui import QPainter
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from downtime import lab
 from downtime.demo import DEMO_STAFF, build_demo
@@ -45,14 +51,27 @@ def settle(ms: int = 350) -> None:
 
 
 class Shooter:
-    def __init__(self, lang: str):
+    """Saves the screens in one language; with ``only``, just the screens of those names."""
+
+    def __init__(self, lang: str, only: frozenset[str] = frozenset()):
         self.lang = lang
+        self.only = only
         self.taken: list[Path] = []
 
-    def save(self, widget: QWidget, name: str) -> None:
+    def save(self, widget: QWidget, name: str, *, with_popups: bool = False) -> None:
+        """``with_popups``: draw an open list of offers over the window where it shows (a window of its own,
+        which ``grab`` leaves out)."""
+        if self.only and name not in self.only:
+            return
         settle()
         path = OUT / f"{name}-{self.lang}.png"
-        if not widget.grab().save(str(path)):
+        picture = widget.grab()
+        popup = QApplication.activePopupWidget()
+        if with_popups and popup is not None:
+            painter = QPainter(picture)
+            painter.drawPixmap(popup.mapToGlobal(QPoint(0, 0)) - widget.mapToGlobal(QPoint(0, 0)), popup.grab())
+            painter.end()
+        if not picture.save(str(path)):
             raise SystemExit(f"could not write {path}")
         self.taken.append(path)
         print(f"wrote {path.name}")
@@ -92,18 +111,36 @@ def cancel(screen: QWidget) -> None:
 
 
 def workflow(window: MainWindow, shoot: Shooter, key: str, *, name: str = "",
-             extra: Callable[[QWidget], None] | None = None) -> None:
-    """Open the patient, start the workflow as its F-key would, shoot it, then cancel it."""
+             prepare: Callable[[QWidget], None] | None = None, extra: Callable[[QWidget], None] | None = None) -> None:
+    """Open the patient, start the workflow as its F-key would, ``prepare`` it, shoot it, then cancel it."""
     window.open_patient(window.session.search(MOTHER)[0].id)  # type: ignore[union-attr]
     screen = window.start_workflow(key)
     if screen is None:
         print(f"skipped {key}: {window.notice.text()}")
         return
-    shoot.save(window, name or key)
+    if prepare is not None:
+        prepare(screen)
+    shoot.save(window, name or key, with_popups=prepare is not None)
     if extra is not None:
         extra(screen)
     cancel(screen)
     settle(100)
+
+
+def type_doctor(screen: QWidget) -> None:
+    """A few letters of the admitting doctor, typed as a clerk does, so the doctors on offer show."""
+    settle()
+    rows = screen.form.rows  # type: ignore[attr-defined]
+    line = rows["admitting_doctor"].widget
+    assert isinstance(line, QLineEdit)
+    rows["ward"].set_value("Medicine Ward 7")  # the demo PC has no ward of its own: typed, as a clerk would
+    rows["ward"].widget.editingFinished.emit()  # leaving the field brings that ward's free beds
+    free_beds = rows["bed"].widget.completer().items()
+    if free_beds:
+        rows["bed"].set_value(free_beds[0])  # as if picked
+    line.clear()
+    line.setFocus()
+    QTest.keyClicks(line, "ra")
 
 
 def death_steps(window: MainWindow, shoot: Shooter) -> Callable[[QWidget], None]:
@@ -145,9 +182,9 @@ def birth_steps(window: MainWindow, shoot: Shooter) -> Callable[[QWidget], None]
     return steps
 
 
-def shoot_all(app: QApplication, home: Path, lang: str) -> list[Path]:
+def shoot_all(app: QApplication, home: Path, lang: str, only: frozenset[str] = frozenset()) -> list[Path]:
     set_language(app, lang)
-    shoot = Shooter(lang)
+    shoot = Shooter(lang, only)
     controller = DowntimeApp(home, maximized=False)
     controller.login_window.resize(*SIZE)
     controller.start()
@@ -169,13 +206,18 @@ def shoot_all(app: QApplication, home: Path, lang: str) -> list[Path]:
     window.toggle_help()
     window.go_home()
     window.open_census()
+    census = window.census_screen
+    assert census is not None
+    census.ward.setCurrentIndex(census.ward.findData("Medicine Ward 7"))  # the demo admitted Suneeta there, bed 14
+    census.print_sheet()  # the notice names the sheet by its title
     shoot.save(window, "census")
     window.go_home()
     window.start_workflow("register")
     shoot.save(window, "register")
     cancel(window.work_screen)  # type: ignore[arg-type]
-    for key in ("newborn", "admit", "transfer", "discharge", "stillbirth"):
+    for key in ("newborn", "transfer", "discharge", "stillbirth"):
         workflow(window, shoot, key)
+    workflow(window, shoot, "admit", prepare=type_doctor)
     workflow(window, shoot, "death", extra=death_steps(window, shoot))
     workflow(window, shoot, "lab_request", name="lab-request", extra=lab_steps(window, shoot))
     workflow(window, shoot, "birth", extra=birth_steps(window, shoot))
@@ -202,27 +244,68 @@ def shoot_all(app: QApplication, home: Path, lang: str) -> list[Path]:
         for row, value in zip(screen.rows, ("8.9", "3.1", "72", "22", "38")):  # type: ignore[attr-defined]
             row.value.setText(value)
         shoot.save(window, "lab-result")
-        cancel(screen)
+        screen.primary()  # type: ignore[attr-defined]  # saves: the done page says the lab report printed
+        shoot.save(window, "lab-result-done")
+        screen.primary()  # type: ignore[attr-defined]
     window.log_out()
     settle(100)
     controller.login_window.close()
     return shoot.taken
 
 
-def main() -> int:
+def shoot_review(app: QApplication, root: Path, lang: str) -> list[Path]:
+    """The records office's review window: a doubtful registration beside its candidates, and the conflicts tab
+    (the records office the review tests build: four registrations matched against a small MPI, one conflict)."""
+    from downtime.gui.review.app import ReviewApp
+    from downtime.gui.review.window import TAB_CONFLICTS
+    from tests.sync.conftest import PASSPHRASE
+    from tests.sync.test_review import OFFICER_ID, OFFICER_PIN, build_review_site, send_conflicting_copy
+
+    set_language(app, lang)
+    shoot = Shooter(lang)
+    if not (root / "ro").exists():
+        site = build_review_site(root)
+        ws = site.workspace()
+        send_conflicting_copy(site, ws, "anjali", {"phone": "9900112244"})
+        ws.close()
+    controller = ReviewApp(root / "ro", passphrase=PASSPHRASE, maximized=False)
+    controller.start()
+    form = controller.login_window.form
+    form.staff_id.setText(OFFICER_ID)
+    form.pin.setText(OFFICER_PIN)
+    form.submit()
+    window = controller.window
+    assert window is not None, form.error_label.text()
+    window.resize(*SIZE)
+    window.matches.select_candidate(2)  # the second candidate selected, as after pressing 2
+    shoot.save(window, "review")
+    window.tabs.setCurrentIndex(TAB_CONFLICTS)
+    shoot.save(window, "review-conflicts")
+    window.log_out()
+    settle(100)
+    controller.login_window.close()
+    return shoot.taken
+
+
+def main(argv: list[str]) -> int:
+    """``take.py review`` takes only the records office's review window; ``take.py NAME ...`` only those screens."""
+    only = frozenset(a for a in argv if a != "review")
     app = make_application()
     print_jobs.TARGET.pdf_only = True  # the forms go to PDF files in the throwaway home, not to a printer
     taken = []
     with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp) / "home"
-        build_demo(home, patients=400, inpatients=40)
-        add_lab_order(home)
-        for lang in ("en", "hi"):
-            taken += shoot_all(app, home, lang)
+        if "review" not in argv:
+            for lang in ("en", "hi"):  # a home each, so both languages show the same records
+                home = Path(tmp) / f"home-{lang}"
+                build_demo(home, patients=400, inpatients=40)
+                add_lab_order(home)
+                taken += shoot_all(app, home, lang, only)
+        for lang in ("en", "hi") if not only else ():
+            taken += shoot_review(app, Path(tmp) / "review", lang)
     app.processEvents()
     print(f"{len(taken)} screenshots in {OUT}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

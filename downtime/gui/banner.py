@@ -106,6 +106,11 @@ class BannerWidget(QFrame):
         self.ids_warning_label.setWordWrap(True)
         set_tone(self.ids_warning_label, WARN)
         self.ids_warning_label.hide()
+        # The core's sentence about a PC clock that was set back (clock_check.py), with what to do.
+        self.clock_warning_label = QLabel()
+        self.clock_warning_label.setWordWrap(True)
+        set_tone(self.clock_warning_label, WARN)
+        self.clock_warning_label.hide()
 
         top = QHBoxLayout()
         top.addWidget(self.site_label)
@@ -124,6 +129,7 @@ class BannerWidget(QFrame):
         layout.addLayout(top)
         layout.addLayout(chips)
         layout.addWidget(self.ids_warning_label)
+        layout.addWidget(self.clock_warning_label)
 
     def show_banner(self, banner: Banner, *, snapshot_warn_hours: float, now: dt.datetime | None = None) -> None:
         now = now or dt.datetime.now()
@@ -140,3 +146,5 @@ class BannerWidget(QFrame):
             set_tone(label, tone)
         self.ids_warning_label.setText(banner.ids_warning or "")
         self.ids_warning_label.setVisible(bool(banner.ids_warning))
+        self.clock_warning_label.setText(banner.clock_warning or "")
+        self.clock_warning_label.setVisible(bool(banner.clock_warning))

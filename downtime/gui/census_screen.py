@@ -1,8 +1,8 @@
 """The ward census: who is in which bed now, per ward, and the census sheet to print.
 
-The list is the snapshot's census as this PC's admissions, transfers and discharges have
-changed it (``Session.census``). The printed sheet is the HMIS snapshot's census (the sheet
-says "as of" the export), the paper every ward needs when an outage starts.
+The list and the printed sheet are the same: the snapshot's census as this PC's admissions,
+transfers and discharges have changed it (``Session.census``), so the paper a ward works from
+shows the patients admitted during the downtime in their beds.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ class CensusScreen(QWidget):
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.hide()
-        self.note = QLabel(self.tr("The list includes this PC's admissions, transfers and discharges. The printed "
-                                   "sheet is the HMIS census as of the snapshot."))
+        self.note = QLabel(self.tr("The HMIS snapshot's in-patients with this PC's admissions, transfers and "
+                                   "discharges, on screen and on the printed sheet."))
         self.note.setObjectName("muted")
         self.note.setWordWrap(True)
         self.entries: list[CensusEntry] = []

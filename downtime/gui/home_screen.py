@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from downtime.gui import language
 from downtime.gui.actions import ActionBar
 from downtime.gui.search_box import SearchBox
 from downtime.gui.style import ERROR, set_tone
@@ -51,13 +52,13 @@ class HomeScreen(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_search)
         for signal in (self.model.modelReset, self.model.rowsInserted):
             signal.connect(self._update_title)
-        self.set_language("en")
+        self.set_language(language.current())
 
     def set_language(self, lang: str) -> None:
-        """Redraw the words (the translator for ``lang`` is already installed)."""
+        """Redraw the words (the translator for ``lang`` is already installed); the list names entries in ``lang``."""
         self.empty_label.setText(self.tr("Nothing has been recorded on this PC today yet."))
         self.search.retranslate()
-        self.model.retranslate()
+        self.model.retranslate(lang)
         self._update_title()
 
     def load(self, session: Session) -> None:

@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return None
         try:
-            summary = self.session.patient_summary(ref)
+            summary = self.session.current_summary(ref)  # with this PC's admission, lab results and records
         except DowntimeError as exc:
             self.say(str(exc), ok=False)
             return None
@@ -359,11 +359,16 @@ class MainWindow(QMainWindow):
         actions = [(w.key, w.label(self.lang), w.shortcut, lambda key=w.key: self.start_workflow(key))
                    for w in self._allowed() if w.needs_patient]
         return actions + [("print", self.tr("Print summary"), "Ctrl+P", self._print_summary),
+                          ("lab_report", self.tr("Print lab report"), "Ctrl+R", self._print_lab_report),
                           ("back", self.tr("Back"), "Esc", self.go_home)]
 
     def _print_summary(self) -> None:
         if self.patient_screen is not None:
             self.patient_screen.print_summary()
+
+    def _print_lab_report(self) -> None:
+        if self.patient_screen is not None:
+            self.patient_screen.print_lab_report()
 
     def _replace(self, attribute: str, screen: QWidget) -> None:
         old = getattr(self, attribute)

@@ -1,9 +1,11 @@
 """One patient: the banner (allergies in red), the admission now, medicines, recent results, and this PC's history.
 
 Everything the snapshot says is as of the HMIS export, and the screen says so; the admission
-shown is the one this PC's entries leave (a transfer or discharge here changes it). The history
-lists every record this PC holds about the patient, voided ones struck through, so a clerk
-can select one and correct or void it (F12).
+shown is the one this PC's entries leave (a transfer or discharge here changes it), and the
+results include those the lab entered here. The history lists every record this PC holds about
+the patient (lab results under their request's patient), voided ones struck through, so a clerk
+can select one and correct or void it (F12), or reprint the lab report of a request or result
+(Ctrl+R). Ctrl+P prints the summary, for a patient registered during the downtime too.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from downtime.gui.style import ERROR, NEUTRAL, set_tone
 from downtime.gui.today_entries import RecordRow, RecordsModel, RecordsTable, record_row
 from downtime.session import Session
 from downtime.viewer import CurrentEncounter, PatientSummary
-from forms.census import print_patient_summary
+from forms.census import print_lab_report, print_patient_summary
 
 Index = QModelIndex | QPersistentModelIndex
 _ABNORMAL = QColor("#b00020")
@@ -134,7 +136,7 @@ class PatientScreen(QWidget):
             [(r.name, " ".join(p for p in (r.value, r.unit) if p), r.reference_range or "—", r.flag or "",
               when(r.taken_at)) for r in results],
             flagged={i for i, r in enumerate(results) if r.abnormal}, parent=self))
-        self.history_model = RecordsModel(self)
+        self.history_model = RecordsModel(self, lang=lang)
         self.history = RecordsTable(self.history_model)
         self.history.setColumnHidden(RecordsModel.PATIENT, True)  # always this patient
         self.load_history(select)
@@ -147,8 +149,10 @@ class PatientScreen(QWidget):
                               self.history), 2, 0, 1, 2)
         grid.setColumnStretch(0, 2)  # medicine names are short; test names are long
         grid.setColumnStretch(1, 3)
-        grid.setRowStretch(1, 3)
-        grid.setRowStretch(2, 2)
+        # As much room for this PC's records as for the medicines: on a 768-pixel screen with two rows
+        # of actions the history must still show a few records to pick from, not one.
+        grid.setRowStretch(1, 1)
+        grid.setRowStretch(2, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 12)
         layout.addWidget(self.banner)
@@ -158,6 +162,7 @@ class PatientScreen(QWidget):
         layout.addLayout(grid, 1)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back.emit)
         QShortcut(QKeySequence("Ctrl+P"), self, self.print_summary)
+        QShortcut(QKeySequence("Ctrl+R"), self, self.print_lab_report)
 
     @property
     def patient_id(self) -> str:
@@ -172,17 +177,32 @@ class PatientScreen(QWidget):
         elif self.history_model.rowCount():
             self.history.selectRow(0)
 
-    def can_print_summary(self) -> bool:
-        # The summary sheet prints what the HMIS snapshot holds; a downtime registration has nothing there yet.
-        return self.summary.patient.source == "snapshot"
-
-    def print_summary(self) -> PrintReport | None:
-        if not self.can_print_summary():
-            self.show_notice(self.tr("Only patients from the HMIS snapshot have a summary to print."), ok=False)
-            return None
+    def print_summary(self) -> PrintReport:
         report = print_sheet(print_patient_summary, self.session, patient_id=self.patient_id)
         self.show_notice(report.text(), ok=report.ok)
         return report
+
+    def print_lab_report(self) -> PrintReport | None:
+        """Reprint the lab report of the lab request or result selected in the history."""
+        accession = self._selected_accession()
+        if accession is None:
+            self.show_notice(self.tr("Select a lab request or lab result in the list first (arrow keys), then press "
+                                     "Ctrl+R."), ok=False)
+            return None
+        report = print_sheet(print_lab_report, self.session, accession=accession, patient_id=self.patient_id)
+        self.show_notice(report.text(), ok=report.ok)
+        return report
+
+    def _selected_accession(self) -> str | None:
+        row = self.selected_record()
+        record = self.session.lookup_record(row.uuid) if row else None
+        if record is None:
+            return None
+        if record["kind"] == "lab.request":
+            return record["human_id"]
+        if record["kind"] == "lab.result":
+            return record["payload"].get("accession")
+        return None
 
     def show_notice(self, text: str, *, ok: bool = True) -> None:
         self.notice.setText(text)
@@ -211,6 +231,9 @@ class PatientScreen(QWidget):
             return self.tr("Not admitted.")
         number = self.tr("IP number {ip}").format(ip=now.ip_number) if now.ip_number else ""
         where = ", ".join(p for p in (now.ward, self.tr("bed {bed}").format(bed=now.bed) if now.bed else "") if p)
-        parts = [where, self.tr("since {when}").format(when=when(now.admitted_since)), number, now.reason or "",
-                 now.attending or "", self.tr("(admitted during the downtime)") if now.kind == "downtime" else ""]
-        return "\n".join(p for p in parts if p)
+        # Three lines at most (where and since; the number; why and under whom): on a 768-pixel screen
+        # every line taken here is a line of medicines or records the clerk no longer sees.
+        lines = [(where, self.tr("since {when}").format(when=when(now.admitted_since))),
+                 (number, self.tr("(admitted during the downtime)") if now.kind == "downtime" else ""),
+                 (now.reason or "", now.attending or "")]
+        return "\n".join(text for text in (" · ".join(p for p in line if p) for line in lines) if text)

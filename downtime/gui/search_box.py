@@ -54,7 +54,8 @@ def resolve_code(session: Session, text: str) -> Target | None:
     text = text.strip()
     if text.startswith("{"):
         return _from_qr(session, text)
-    if not any(ch.isdigit() for ch in text) or " " in text:
+    # Our IDs, UHIDs and uuids are ASCII: other text (even a lone surrogate from a bad paste) is not a code.
+    if not text.isascii() or not any(ch.isdigit() for ch in text) or " " in text:
         return None
     record = session.lookup_record(id_from_barcode(text))
     if record is None or record["status"] == "voided" or not record["patient"]:

@@ -8,6 +8,7 @@ says *what* a label means (a warning) and this file says how that looks.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -36,6 +37,8 @@ QFrame#patientBanner   { background: #f4f5f7; border: 1px solid #c9ccd1; border-
 QLabel#muted           { color: #5a6169; }
 QFrame#card            { background: #ffffff; border: 1px solid #c9ccd1; border-radius: 8px; }
 QLineEdit              { padding: 6px; font-size: 14pt; }
+QListView#offers       { font-size: 14pt; }
+QListView#offers::item { padding: 3px 6px; }
 QPushButton            { padding: 8px 18px; }
 QPushButton:default    { font-weight: bold; }
 QTableView             { font-size: 12pt; }
@@ -59,6 +62,9 @@ def set_tone(widget: QWidget, tone: str) -> None:
     widget.setProperty("tone", tone)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+    # A label already on screen keeps its old margins until told its style changed: without this the
+    # tone's padding is lost, and Hindi matras touch the edge of the coloured box.
+    QApplication.sendEvent(widget, QEvent(QEvent.Type.StyleChange))
 
 
 LARGE_FONT_SCALE = 1.25  # 12 pt becomes 15 pt: readable at arm's length on a 1366x768 screen

@@ -1,7 +1,8 @@
 """Records on this PC as a table, with each one's status: the home screen's "today" list and a patient's history.
 
 A clerk looks here for what was recorded, and whether it is safe: printed or not, corrected
-or voided since, and not yet exported to the records office. Log-ins and other bookkeeping
+or voided since, and not yet exported to the records office. What each record is comes from its
+kind's label in the language on screen (``label_hi`` in Hindi), so it follows a switch at once. Log-ins and other bookkeeping
 the toolkit writes itself are not records, so they never appear. Status changes (a print, a
 correction, an export) do not add rows, so every refresh re-reads the day: a ward PC writes a
 few hundred records a day, which the ``records`` table answers in milliseconds.
@@ -37,7 +38,6 @@ class RecordRow:
     kind: str
     time: str
     human_id: str
-    label: str
     patient: str
     status: str
     staff: str
@@ -74,7 +74,8 @@ def record_row(record: dict[str, Any], names: dict[str, str], *, with_date: bool
     return RecordRow(
         uuid=record["uuid"], kind=record["kind"],
         time=f"{at[8:10]}-{at[5:7]} {at[11:16]}" if with_date else at[11:16],
-        human_id=record["human_id"] or "—", label=kind_label(record["kind"]), patient=patient or "—",
+        # A lab result has no number of its own: it goes by its sample's accession number, as the lab files it.
+        human_id=record["human_id"] or record["payload"].get("accession") or "—", patient=patient or "—",
         status=status_text(record),
         staff=f"{name} ({record['staff']})" if name and name != record["staff"] else record["staff"],
         voided=record["status"] == "voided",
@@ -88,15 +89,20 @@ class RecordsModel(QAbstractTableModel):
     ENTRY_COLUMN = 2  # the one that takes the spare width
     TIME, ID, ENTRY, PATIENT, STATUS, STAFF = range(6)
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, *, lang: str = "en"):
         super().__init__(parent)
         self._rows: list[RecordRow] = []
         self._headers: list[str] = []
+        self.lang = lang
         self.retranslate()
 
-    def retranslate(self) -> None:
+    def retranslate(self, lang: str | None = None) -> None:
+        """Headers from the installed translation, entry names in ``lang`` (kept if None)."""
+        self.lang = lang or self.lang
         self._headers = [_tr("Time"), _tr("ID"), _tr("Entry"), _tr("Patient"), _tr("Status"), _tr("Staff")]
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._headers) - 1)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, self.ENTRY), self.index(len(self._rows) - 1, self.ENTRY))
 
     def set_records(self, rows: list[RecordRow]) -> None:
         self.beginResetModel()
@@ -126,7 +132,8 @@ class RecordsModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (row.time, row.human_id, row.label, row.patient, row.status, row.staff)[index.column()]
+            label = kind_label(row.kind, self.lang)
+            return (row.time, row.human_id, label, row.patient, row.status, row.staff)[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole:
             if row.voided:
                 return _VOIDED

@@ -13,17 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from downtime import clock
 from downtime.check_digit import verhoeff_valid
 from downtime.errors import DowntimeError
 from downtime.kinds.schema import Field, Kind
 
 TEXT_MAX = 200
+INT_DIGITS = 9  # whole numbers typed on a form; a longer one is a slip (and would overflow SQLite)
 TEXTAREA_MAX = 4000
 LIST_MAX_ITEMS = 50
 FUTURE_TOLERANCE = dt.timedelta(days=1)  # a ward PC clock may be a little fast
 OLDEST_DATE = dt.date(1890, 1, 1)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lone surrogates (a broken paste, or "\ud800" in a JSON file) cannot be stored as UTF-8: refuse them here.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
 _UHID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/.\-]{0,29}$")
@@ -61,7 +64,7 @@ class Problem(ValueError):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now()
+    return clock.now_naive()
 
 
 def _text(f: Field, v: Any) -> str:
@@ -85,6 +88,8 @@ def _int(f: Field, v: Any) -> int:
         v = int(v)
     if not isinstance(v, int):
         raise Problem(f"write a whole number, for example {int(f.min or 0) + 1}")
+    if abs(v) >= 10 ** INT_DIGITS:
+        raise Problem(f"is too large; write a whole number of at most {INT_DIGITS} digits")
     _check_range(f, v)
     return v
 
@@ -94,7 +99,7 @@ def _number(f: Field, v: Any) -> float:
         raise Problem("write a number")
     try:
         n = float(str(v).strip()) if isinstance(v, str) else float(v)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a whole number beyond any float
         raise Problem("write a number, for example 2.8") from None
     if n != n or n in (float("inf"), float("-inf")):
         raise Problem("write a number, for example 2.8")
@@ -186,8 +191,10 @@ def _split_list(v: Any) -> list[Any]:
 def _list(f: Field, v: Any) -> list[str]:
     items = [_text(f, item) for item in _split_list(v)]
     items = [i for i in items if i]
-    if len(items) > LIST_MAX_ITEMS:
-        raise Problem(f"has {len(items)} items; at most {LIST_MAX_ITEMS}")
+    # A list field's ``max`` in its kind is its most items (a pack of blank forms lists thousands of IDs).
+    limit = int(f.max) if f.max is not None else LIST_MAX_ITEMS
+    if len(items) > limit:
+        raise Problem(f"has {len(items)} items; at most {limit}")
     return items
 
 

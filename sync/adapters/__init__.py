@@ -10,5 +10,7 @@ uhid)}``. Each adapter has one call for ``reconcile post``; each returns a ``pos
     csv_out.write_csv(ws, decisions, out)
 
 Sending resumes: what the receiver acknowledged is kept in the workspace (``post_state.PostLog``), and a
-run sends only what has no acknowledgement.
+run sends only what has no acknowledgement. Files written to a folder are logged there too, as handed over
+(never taken for acknowledgements), so the reconciliation report counts their records as posted.
+``fhir.settings_for`` and ``hl7v2.settings_for`` take the HMIS's UHID identifier system and assigning authority.
 """

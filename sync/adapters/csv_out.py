@@ -25,6 +25,10 @@ Leading columns:
 Values are as the wards entered them: dates YYYY-MM-DD, date-times YYYY-MM-DDTHH:MM in local time,
 choices as their codes (labels in the kind's schema), lists joined by "; ", yes/no for tick boxes.
 UTF-8, comma-separated, one header row.
+
+Every file written is logged as handed over (``post_state.PostLog.hand_over``): the report counts the
+records in it as posted, handed over as files. A matched patient's own registration row is not counted
+(nothing is created for it: it is merged), as with the other adapters.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from typing import Any
 
 from downtime.atomic_file import write_atomic
 from downtime.kinds.schema import get_kind
-from sync.adapters.post_state import PostReport, report_for
+from sync.adapters.post_state import Outgoing, PostLog, PostReport, report_for, written_file
 from sync.adapters.records import RECORD_KINDS, CurrentRecords, Decisions, PatientGroup, Record, current_records
 from sync.workspace import Workspace
 
@@ -71,29 +75,39 @@ if set(FILES) != RECORD_KINDS:  # a new record kind must get its own file here
 
 
 def write_csv(ws: Workspace, decisions: Decisions, out: Path) -> PostReport:
-    """Write one CSV per record type, plus columns.csv and held.csv, to ``out``."""
+    """Write one CSV per record type, plus columns.csv and held.csv, to ``out``; log them as handed over."""
     current = current_records(ws, decisions)
     wards = dict(ws.db.execute("SELECT device, coalesce(ward, '') FROM devices").fetchall())
     report = report_for(ADAPTER, str(out), current)
     out.mkdir(parents=True, exist_ok=True)
-    rows = _rows_by_kind(current, wards)
+    rows, carried = _rows_by_kind(current, wards)
+    written: list[Outgoing] = []
     for kind, file_name in FILES.items():
         columns = [*COMMON, *(column for column, _ in _kind_columns(kind))]
-        report.files.append(_write(out / file_name, columns, rows.get(kind, [])))
+        written.append(_write(out / file_name, columns, rows.get(kind, []), carried.get(kind, [])))
         report.posted += len(rows.get(kind, []))
-    report.files.append(_write(out / "columns.csv", ["file", "column", "meaning", "meaning_hi"], _dictionary()))
-    report.files.append(_write(out / "held.csv", list(HELD_COLUMNS), [
+    written.append(_write(out / "columns.csv", ["file", "column", "meaning", "meaning_hi"], _dictionary()))
+    written.append(_write(out / "held.csv", list(HELD_COLUMNS), [
         {"kind": h.record.kind, "record_id": h.record.human_id or "", "entry_uuid": h.record.uuid, "code": h.code,
          "reason": h.reason} for h in current.held]))
+    report.files += [out / item.key for item in written]
+    PostLog(ws.db).hand_over(ADAPTER, out, written)  # the report counts the rows' entries as posted
     return report
 
 
-def _rows_by_kind(current: CurrentRecords, wards: Mapping[str, str]) -> dict[str, list[dict[str, str]]]:
+def _rows_by_kind(current: CurrentRecords,
+                  wards: Mapping[str, str]) -> tuple[dict[str, list[dict[str, str]]], dict[str, list[str]]]:
+    """The rows of each record file, and the entries (every version of each record) each file carries."""
     rows: dict[str, list[dict[str, str]]] = {}
+    carried: dict[str, list[str]] = {}
     for group in current.groups:
         for record in group.all_records:
             rows.setdefault(record.kind, []).append(_row(current, group, record, wards))
-    return rows
+            # A matched patient's row only names the UHID to file the records under: like every adapter, it
+            # creates nothing, so the report counts that registration as merged, not posted.
+            if not (record.kind == "patient.register" and group.decision == "matched"):
+                carried.setdefault(record.kind, []).extend(v.uuid for v in record.versions)
+    return rows, carried
 
 
 def _row(current: CurrentRecords, group: PatientGroup, record: Record, wards: Mapping[str, str]) -> dict[str, str]:
@@ -140,10 +154,12 @@ def _dictionary() -> list[dict[str, str]]:
     return rows
 
 
-def _write(path: Path, columns: list[str], rows: Iterable[Mapping[str, str]]) -> Path:
+def _write(path: Path, columns: list[str], rows: Iterable[Mapping[str, str]],
+           entries: Iterable[str] = ()) -> Outgoing:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="raise")
     writer.writeheader()
     writer.writerows(rows)
-    write_atomic(path, buffer.getvalue().encode("utf-8"))
-    return path
+    body = buffer.getvalue().encode("utf-8")
+    write_atomic(path, body)
+    return written_file(path, body, entries)

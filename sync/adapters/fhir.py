@@ -15,6 +15,9 @@ and data types), and here for what those models do not check: code values (gende
 the NRCeS Patient rules (identifier.type and name.text), and that every reference inside the bundle
 resolves. A bundle that fails is reported and not sent.
 
+Bundles written as files (``out``) are logged as handed over (``post_state.PostLog.hand_over``): the report
+counts their records as posted, as files rather than as acknowledged by the HMIS.
+
 Not carried by FHIR here (reported as held, so nothing disappears silently): transfers, discharges and
 deaths on an HMIS admission from before the outage (a conditional create cannot update the HMIS's
 encounter: the HL7 v2 adapter carries them), and ward notes.
@@ -52,6 +55,7 @@ from sync.adapters.post_state import (
     deliver,
     digest_of,
     report_for,
+    written_file,
 )
 from sync.adapters.records import (
     ADMISSION_EVENTS,
@@ -170,7 +174,7 @@ def post_fhir(ws: Workspace, decisions: Decisions, *, url: str | None = None, ou
                         [f for b in built for f in b.not_carried])
     valid = [b for b in built if b.bundle["entry"] and _valid(b, report)]
     if out is not None:
-        return _write(valid, out, report)
+        return _write(valid, out, report, PostLog(ws.db))
     send = _poster(report.target, dict(headers or {}), timeout)
     return deliver((b.outgoing() for b in valid), send, PostLog(ws.db), report, retry=retry, resend_changed=True)
 
@@ -614,13 +618,18 @@ def _valid(built: BuiltBundle, report: PostReport) -> bool:
 
 # -- writing and posting -------------------------------------------------------------------------------------------
 
-def _write(bundles: list[BuiltBundle], out: Path, report: PostReport) -> PostReport:
+def _write(bundles: list[BuiltBundle], out: Path, report: PostReport, log: PostLog) -> PostReport:
+    """Write every bundle (files are always written in full, to any folder), then log them as handed over."""
     out.mkdir(parents=True, exist_ok=True)
+    written = []
     for built in bundles:
         path = out / f"{_file_name(built.key)}.json"
-        write_atomic(path, built.outgoing().body)
+        body = built.outgoing().body
+        write_atomic(path, body)
+        written.append(written_file(path, body, built.entries))
         report.files.append(path)
         report.posted += 1
+    log.hand_over(ADAPTER, out, written)
     return report
 
 

@@ -11,6 +11,8 @@ recognised by the post log, and the HMIS can de-duplicate by MSH-10.
 
 PID-3 carries the UHID (assigning authority = the HMIS's, type MR) for a matched patient, with the
 downtime ID as an alias, or the downtime ID (type PI, assigning authority ``DT-<site>``) for a new one.
+The HMIS's assigning authority (PID-3.4, also on its own IP numbers in PV1-19) is whatever namespace the
+HMIS files UHIDs under: ``reconcile post --uhid-authority`` sets it, and "HMIS" stands in without it.
 A new patient's PID carries all the ward recorded; a matched patient's only the name and sex (the
 HMIS's own address, phone and date of birth are not overwritten by what a ward wrote in a hurry). A
 patient known only by a UHID typed during the outage has no name in the outage records: PID-5 then
@@ -18,7 +20,9 @@ carries the explicit null ``""``, and no A08 is ever sent for such a patient. Na
 given and family name (Indian names do not split reliably): the whole name is PID-5.1.
 
 Files are named by sending order and MSH-10, so writing the same records again rewrites the same files;
-after decisions or records change, write to a new folder so no earlier file is read twice.
+after decisions or records change, write to a new folder so no earlier file is read twice. Each file
+written is logged as handed over (``post_state.PostLog.hand_over``), so the report counts its entries
+as posted.
 
 Every message is parsed back with hl7apy at STRICT level and validated (structure, data types, lengths,
 HL7 tables) before it is written or sent; with many messages, in worker processes (hl7apy needs about
@@ -65,6 +69,7 @@ from sync.adapters.post_state import (
     deliver,
     digest_of,
     report_for,
+    written_file,
 )
 from sync.adapters.records import (
     CurrentRecords,
@@ -99,6 +104,8 @@ PARALLEL_MIN = 200  # messages; fewer are validated faster than worker processes
 # Forked, not spawned (a spawned worker would start the program again); where fork does not exist, one process.
 WORKERS = (os.cpu_count() or 1) if "fork" in multiprocessing.get_all_start_methods() else 1
 _MISSING_CHILD = re.compile(r"^Error: Missing required child (\w+)\.(\w+)$")
+_NAMESPACE = re.compile(rf"[!-~]{{1,{IS_MAX}}}")  # HD.1 is an IS: printable, no spaces; delimiters apart
+_DELIMITERS = "|^~\\&"
 NOT_CARRIED = {"death.report": "a death report", "stillbirth.report": "a stillbirth report", "mccd": "an MCCD",
                "note": "a ward note"}
 
@@ -129,17 +136,40 @@ class Hl7Invalid(DowntimeError):
     pass
 
 
+def check_uhid_authority(value: str) -> str:
+    """The HMIS's assigning authority for UHIDs (PID-3.4) as given, or DowntimeError saying how to write it."""
+    text = value.strip()
+    if len(text) > IS_MAX:
+        raise DowntimeError(f"--uhid-authority {text!r} is {len(text)} characters; HL7 v2.5 allows {IS_MAX} "
+                            "characters: give the HMIS's short namespace for UHIDs (ask the HMIS team)")
+    if not _NAMESPACE.fullmatch(text) or any(c in _DELIMITERS for c in text):
+        raise DowntimeError(f"--uhid-authority {text!r} is not an HL7 namespace: write it without spaces or "
+                            f"the characters {' '.join(_DELIMITERS)}, e.g. AIIMSHIS (ask the HMIS team)")
+    return text
+
+
+def settings_for(ws: Workspace, uhid_authority: str | None = None) -> Hl7Settings:
+    """The site's settings; without ``uhid_authority``, "HMIS" stands in (set the HMIS's own for real use)."""
+    if uhid_authority is None:
+        return Hl7Settings(ws.site)
+    return Hl7Settings(ws.site, uhid_authority=check_uhid_authority(uhid_authority))
+
+
 # -- the public calls ----------------------------------------------------------------------------------------------
 
 def write_hl7(ws: Workspace, decisions: Decisions, out: Path, *, settings: Hl7Settings | None = None) -> PostReport:
     """Write each message to ``out`` as one .hl7 file, named in the order the HMIS must read them."""
     messages, report = _prepared(ws, decisions, str(out), settings)
     out.mkdir(parents=True, exist_ok=True)
+    written = []
     for n, message in enumerate(messages, start=1):
         path = out / f"{n:06d}_{message.trigger.replace('^', '_')}_{message.control_id}.hl7"
-        write_atomic(path, message.text.encode("utf-8"))
+        body = message.text.encode("utf-8")
+        write_atomic(path, body)
+        written.append(written_file(path, body, message.entries))
         report.files.append(path)
         report.posted += 1
+    PostLog(ws.db).hand_over(ADAPTER, out, written)  # the report counts them as posted, handed over as files
     return report
 
 

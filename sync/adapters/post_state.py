@@ -17,6 +17,13 @@ loses at most the one in flight. A re-run sends only what has no acknowledgement
 ``deliver`` is the one send loop the FHIR and MLLP adapters share: retries with exponential backoff
 when there is no answer, no retry when the receiver answers with a refusal (it would refuse again),
 and a stop once several items in a row got no answer at all (the receiver is down: run again later).
+
+Files written with ``reconcile post --out`` (for an HMIS that only takes files) get no answer, but they
+are the write-back all the same: ``hand_over`` logs each file as it was written (target = the output
+folder, key = the file name, its digest and the entries it carries), marked ``delivery = 'file'`` so
+the report can say "handed over as files in DIR" rather than "acknowledged by the HMIS at URL". Files are
+always written in full: writing them again to another folder (a stick that went missing) is a new
+target, and since the report counts entries, not files, nothing is counted twice.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from sqlite_utils.migrations import Migrations
 from sync.adapters.records import CurrentRecords
 
 migrations = Migrations("downtime.post_log")
+ACKNOWLEDGED, FILE = "acknowledged", "file"  # post_log.delivery: the HMIS answered, or a file was handed over
 
 
 @migrations()
@@ -44,6 +52,12 @@ def m001_post_log(db: sqlite_utils.Database) -> None:
             adapter TEXT NOT NULL, target TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL,
             parts TEXT NOT NULL, entries TEXT NOT NULL, receipt TEXT NOT NULL, acknowledged_at TEXT NOT NULL,
             PRIMARY KEY (adapter, target, key))""")
+
+
+@migrations()
+def m002_files_handed_over(db: sqlite_utils.Database) -> None:
+    # Rows from before this were all acknowledgements: files were not logged at all.
+    db.execute(f"ALTER TABLE post_log ADD COLUMN delivery TEXT NOT NULL DEFAULT '{ACKNOWLEDGED}'")
 
 
 class Rejected(Exception):
@@ -147,8 +161,8 @@ class PostLog:
 
     def acknowledged(self, adapter: str, target: str) -> dict[str, Acknowledged]:
         return {key: Acknowledged(d, json.loads(parts), at) for key, d, parts, at in self.db.execute(
-            "SELECT key, digest, parts, acknowledged_at FROM post_log WHERE adapter = ? AND target = ?",
-            [adapter, target])}
+            "SELECT key, digest, parts, acknowledged_at FROM post_log WHERE adapter = ? AND target = ? "
+            "AND delivery = ?", [adapter, target, ACKNOWLEDGED])}
 
     def acknowledge(self, adapter: str, target: str, item: Outgoing, receipt: str) -> None:
         with self.db.atomic():  # committed at once: an interruption after this must not send it again
@@ -160,12 +174,48 @@ class PostLog:
                 [adapter, target, item.key, item.digest, json.dumps(item.parts, sort_keys=True),
                  json.dumps(sorted(item.entries)), receipt[:2000], _now()])
 
+    def hand_over(self, adapter: str, folder: Path, files: Iterable[Outgoing]) -> None:
+        """Log files just written to ``folder`` (each item's key is its file name), in one transaction: files
+        written but not logged (a crash in between) are counted as pending, never the other way round."""
+        target = file_target(folder)
+        with self.db.atomic():
+            for item in files:
+                self.db.execute(
+                    "INSERT INTO post_log (adapter, target, key, digest, parts, entries, receipt, acknowledged_at, "
+                    "delivery) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (adapter, target, key) DO UPDATE SET "
+                    "digest = excluded.digest, parts = excluded.parts, entries = excluded.entries, "
+                    "receipt = excluded.receipt, acknowledged_at = excluded.acknowledged_at, "
+                    "delivery = excluded.delivery",
+                    [adapter, target, item.key, item.digest, json.dumps(item.parts, sort_keys=True),
+                     json.dumps(sorted(item.entries)), str(Path(target) / item.key), _now(), FILE])
+
     def posted_entries(self, adapter: str | None = None) -> set[str]:
-        """Entry uuids (record versions) some acknowledged item carried: 'posted' in the report."""
-        sql, args = "SELECT entries FROM post_log", []
+        """Entry uuids (record versions) some acknowledged item or handed-over file carried: 'posted' in the
+        report."""
+        return set(self.delivered(adapter))
+
+    def delivered(self, adapter: str | None = None) -> dict[str, str]:
+        """Entry uuid -> how it reached the HMIS: ACKNOWLEDGED when any acknowledgement carried it (the
+        stronger proof), else FILE."""
+        sql, args = "SELECT entries, delivery FROM post_log", []
         if adapter:
             sql, args = sql + " WHERE adapter = ?", [adapter]
-        return {uuid for (entries,) in self.db.execute(sql, args) for uuid in json.loads(entries)}
+        found: dict[str, str] = {}
+        for entries, delivery in self.db.execute(sql, args):
+            for uuid in json.loads(entries):
+                if found.get(uuid) != ACKNOWLEDGED:
+                    found[uuid] = delivery
+        return found
+
+
+def file_target(folder: Path) -> str:
+    """How a folder of written files is named in the log: its full path, so 'out' and './out' are one target."""
+    return str(folder.resolve())
+
+
+def written_file(path: Path, body: bytes, entries: Iterable[str]) -> Outgoing:
+    """A file as ``hand_over`` logs it: named by its file name, one part, the entries it carries."""
+    return Outgoing(path.name, body, {path.name: digest_of(body)}, tuple(dict.fromkeys(entries)))
 
 
 def deliver(items: Iterable[Outgoing], send: Callable[[Outgoing], str], log: PostLog, report: PostReport, *,

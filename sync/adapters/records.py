@@ -9,7 +9,8 @@ stand now, so:
 * a void (``entry.void``) removes the record: voided records are never sent. A void wins over a
   correction made on another PC, because someone said the record was made in error;
 * a record with an open import conflict (two PCs sent the same entry uuid with different content) is
-  held until the conflict is resolved at review: which copy is right is a person's decision;
+  held until the conflict is resolved at review: which copy is right is a person's decision. Once
+  resolved, the copy the officer took is the one sent;
 * records are grouped by patient. A patient is a registration (``patient.register``, or a newborn's
   ``birth.report``) named by its downtime ID, or a UHID typed during the outage for a patient already
   in the HMIS. The records office's decision for each downtime ID (from matching and review) says
@@ -73,8 +74,10 @@ class Version:
     reason: str | None = None  # why it was corrected (None for the original)
 
     @property
-    def order(self) -> tuple[dt.datetime, str, int]:
-        return (dt.datetime.fromisoformat(self.recorded_at), self.device, self.seq)
+    def order(self) -> tuple[str, int]:
+        # A record is corrected only on the PC whose journal holds it, so that PC's sequence says which
+        # correction came last; its clock may have been days wrong when it stamped recorded_at.
+        return (self.device, self.seq)
 
 
 @dataclass(frozen=True)
@@ -258,11 +261,25 @@ class _Entry:
 
 
 def _read_entries(ws: Workspace) -> list[_Entry]:
+    """Every record and superseding entry, with the copy an officer took at review in place of the one held."""
     kinds = sorted(RECORD_KINDS | SUPERSEDING)
     marks = ", ".join("?" * len(kinds))
-    return [_Entry(u, d, s, k, h, json.loads(p), st, r, c, sup) for u, d, s, k, h, p, st, r, c, sup in ws.db.execute(
+    taken = _taken_copies(ws)
+    entries = [_Entry(u, d, s, k, h, json.loads(p), st, r, c, sup) for u, d, s, k, h, p, st, r, c, sup in ws.db.execute(
         "SELECT uuid, device, seq, kind, human_id, payload, staff, recorded_at, clinical_at, supersedes "
         f"FROM entries WHERE kind IN ({marks}) ORDER BY device, seq", kinds)]
+    return [taken.get(e.uuid, e) for e in entries]
+
+
+def _taken_copies(ws: Workspace) -> dict[str, _Entry]:
+    """The later copies chosen when two PCs sent different content under one uuid (``conflicts.status``)."""
+    copies: dict[str, _Entry] = {}
+    for (text,) in ws.db.execute("SELECT row FROM conflicts WHERE status = 'taken'"):
+        row = json.loads(text)
+        copies[row["uuid"]] = _Entry(row["uuid"], row["device"], row["seq"], row["kind"], row["human_id"],
+                                     json.loads(row["payload"]), row["staff"], row["recorded_at"],
+                                     row["clinical_at"], row["supersedes"])
+    return copies
 
 
 def _fold_versions(entries: list[_Entry]) -> tuple[dict[str, Record], list[Record], list[Held]]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 from pathlib import Path
 
 from downtime.kinds.schema import get_kind
 from sync.adapters.csv_out import COMMON, FILES, write_csv
+from sync.adapters.post_state import PostLog
 from sync.workspace import Workspace
 from tests.adapters.conftest import Scenario
 
@@ -50,3 +53,39 @@ def test_rows_carry_the_corrected_records_and_the_patients_decision(ws: Workspac
     assert {r["tests"] for r in requests} == {"Haemoglobin; Serum creatinine", "Blood sugar (random)"}
     held = {(r["kind"], r["code"]) for r in read(tmp_path / "csv" / "held.csv")}
     assert held == {("patient.register", "review"), ("lab.request", "review"), ("encounter.admit", "patient_voided")}
+
+
+def logged(ws: Workspace, folder: Path) -> dict[str, tuple[str, str, set[str]]]:
+    """post_log for files written to ``folder``: file name -> (digest, delivery, entries)."""
+    return {key: (digest, delivery, set(json.loads(entries))) for key, digest, delivery, entries in ws.db.execute(
+        "SELECT key, digest, delivery, entries FROM post_log WHERE adapter = 'csv' AND target = ?",
+        [str(folder.resolve())])}
+
+
+def test_the_files_are_logged_as_handed_over_and_a_second_folder_counts_nothing_twice(
+        ws: Workspace, scenario: Scenario, tmp_path: Path) -> None:
+    stick = tmp_path / "stick"
+    first = write_csv(ws, scenario.decisions, stick)
+    files = logged(ws, stick)
+    assert set(files) == {p.name for p in first.files}
+    for path in first.files:
+        digest, delivery, _ = files[path.name]
+        assert (digest, delivery) == (hashlib.sha256(path.read_bytes()).hexdigest(), "file")
+    # A file carries every version of the records in it; a matched patient's own row creates nothing (merged).
+    patients = read(stick / "patients.csv")
+    assert files["patients.csv"][2] == {r[c] for r in patients if r["decision"] != "matched"
+                                        for c in ("entry_uuid", "current_uuid")}
+    # Sunita's registration and its correction, and Mohan's; Ravi's row (matched) names his UHID only.
+    assert scenario.uuids["sunita"] in files["patients.csv"][2] and len(files["patients.csv"][2]) == 3
+    assert files["held.csv"][2] == files["columns.csv"][2] == set()
+    log = PostLog(ws.db)
+    delivered = log.delivered()
+    assert set(delivered.values()) == {"file"} and not log.acknowledged("csv", str(stick.resolve()))
+
+    # The stick went missing: the same files again, to another one. Nothing is skipped, nothing counted twice.
+    again = write_csv(ws, scenario.decisions, tmp_path / "second-stick")
+    assert again.posted == first.posted and [p.read_bytes() for p in again.files] == [p.read_bytes()
+                                                                                      for p in first.files]
+    assert log.delivered() == delivered
+    targets = {t for (t,) in ws.db.execute("SELECT DISTINCT target FROM post_log")}
+    assert targets == {str(stick.resolve()), str((tmp_path / "second-stick").resolve())}

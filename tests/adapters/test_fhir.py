@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -130,6 +131,21 @@ def test_written_bundles_are_one_file_per_patient_and_the_same_every_time(ws: Wo
         validate_bundle(a.name, json.loads(a.read_bytes()))
     held = " ".join(f"{f.key} {f.reason}" for f in first.held)
     assert "review" in held and "HMIS admission" in held and "ward notes" in held
+
+
+def test_written_bundles_are_logged_as_handed_over_and_never_taken_for_acknowledgements(
+        ws: Workspace, scenario: Scenario, endpoint: FhirEndpoint, tmp_path: Path) -> None:
+    written = post_fhir(ws, scenario.decisions, out=tmp_path / "files", uhid_system=UHID_SYSTEM)
+    logged = {key: (digest, set(json.loads(entries))) for key, digest, entries in ws.db.execute(
+        "SELECT key, digest, entries FROM post_log WHERE adapter = 'fhir' AND delivery = 'file' AND target = ?",
+        [str((tmp_path / "files").resolve())])}
+    assert set(logged) == {p.name for p in written.files}
+    assert all(logged[p.name][0] == hashlib.sha256(p.read_bytes()).hexdigest() for p in written.files)
+    built = build_bundles(current_records(ws, scenario.decisions), settings_for(ws, UHID_SYSTEM))
+    assert set().union(*(e for _, e in logged.values())) == {u for b in built if b.bundle["entry"] for u in b.entries}
+    # Files get no answer: a post to the HMIS afterwards still sends every bundle.
+    sent = post_fhir(ws, scenario.decisions, url=endpoint.url, uhid_system=UHID_SYSTEM, retry=FAST)
+    assert (sent.posted, sent.skipped, sent.failed) == (6, 0, [])
 
 
 def test_posting_twice_creates_nothing_new_the_second_time(ws: Workspace, scenario: Scenario,

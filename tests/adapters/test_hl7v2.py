@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,6 +71,22 @@ def test_every_message_parses_and_validates_with_hl7apy(ws: Workspace, scenario:
     assert kinds == ["ADT_A01", "ADT_A02", "ADT_A03", "ADT_A04", "ADT_A08", "ORM_O01", "ORU_R01"]
     held = " ".join(f.reason for f in report.held)
     assert "MCCD" in held and "death report" in held and "review" in held
+
+
+def test_written_messages_are_logged_as_handed_over_one_entry_version_each(ws: Workspace, scenario: Scenario,
+                                                                          tmp_path: Path) -> None:
+    report = write_hl7(ws, scenario.decisions, tmp_path / "hl7")
+    logged = {key: (digest, json.loads(entries), delivery) for key, digest, entries, delivery in ws.db.execute(
+        "SELECT key, digest, entries, delivery FROM post_log WHERE adapter = 'hl7v2' AND target = ?",
+        [str((tmp_path / "hl7").resolve())])}
+    assert set(logged) == {p.name for p in report.files}
+    built, _ = build_messages(current_records(ws, scenario.decisions), Hl7Settings(ws.site))
+    by_control_id = {m.control_id: m for m in built}
+    for path in report.files:
+        digest, entries, delivery = logged[path.name]
+        message = by_control_id[path.stem.rsplit("_", 1)[1]]
+        assert (digest, entries, delivery) == (hashlib.sha256(path.read_bytes()).hexdigest(), list(message.entries),
+                                               "file")
 
 
 def test_each_version_is_an_event_and_each_correction_an_update(ws: Workspace, scenario: Scenario) -> None:

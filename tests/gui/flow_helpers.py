@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from pypdf import PageObject, PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from downtime.gui import print_jobs
+from downtime.gui.completer import OfferCompleter
 from downtime.gui.kind_form import FieldRow
 
 
@@ -75,3 +76,12 @@ def ctrl_enter(qtbot: QtBot, screen: QWidget) -> None:
 
 def enter(qtbot: QtBot, screen: QWidget) -> None:
     qtbot.keyClick(screen.focusWidget() or screen, Qt.Key.Key_Return)
+
+
+def offers_on(rows: dict[str, FieldRow], name: str) -> OfferCompleter:
+    """The names a text field offers as it is typed into (doctors, free beds)."""
+    line = rows[name].widget
+    assert isinstance(line, QLineEdit), f"{name} is not a text field"
+    completer = line.completer()
+    assert isinstance(completer, OfferCompleter), f"{name} offers nothing"
+    return completer

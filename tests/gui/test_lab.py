@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from downtime.gui.today_entries import TodayEntriesModel
 from downtime.gui.workflows.lab_request import LabRequestScreen
 from downtime.gui.workflows.lab_result import LabResultScreen, read_scan
 from downtime.session import Session, login
@@ -112,6 +113,8 @@ def test_lab_scans_the_compact_barcode_and_results_are_flagged(qtbot: QtBot, lab
         qtbot.keyClick(screen.scan, Qt.Key.Key_Return)
         assert screen.order is not None and screen.order.accession == entry.human_id, screen.message.text()
         assert screen.banner.isVisible() and screen.patient is not None
+        # The allergy warning got its tone while on screen: it must still get the tone's padding (10 px).
+        assert screen.banner.allergy_label.contentsRect().left() == 10
         names = [r.name.text() for r in screen.rows]
         assert names[:3] == ["Haemoglobin", "Total leucocyte count (TLC)", "Neutrophils"]
         assert screen.rows[0].range.text() == "13–17" and screen.rows[0].unit.text() == "g/dL"  # a man's range
@@ -128,9 +131,15 @@ def test_lab_scans_the_compact_barcode_and_results_are_flagged(qtbot: QtBot, lab
             ctrl_enter(qtbot, screen)
             assert screen.step is screen.done_page, screen.message.text()
             assert "CRITICAL" in screen.done_page.warning_label.text()
+            # Saving printed the sample's lab report, and the done page names it by its title.
+            assert screen.done_page.prints_label.text() == "Saved as PDF: Laboratory report."
             enter(qtbot, screen)
     finally:
         tech.close()
+    assert screen.outcome is not None and screen.outcome.prints.forms == ["lab_report"]
+    report = pdf_text(screen.outcome.prints.pdfs[0])
+    assert "Laboratory report" in report and "Ramesh Kumar 0" in report and entry.human_id in report
+    assert "6.2 g/dL" in report and "LL" in report and "95" in report and "Imran Khan (L5)" in report
     results = journal_kinds(lab_site.path, "lab.result")
     assert [(r["test"], r["value"], r["flag"], r["accession"]) for r in results] == [
         ("Haemoglobin", "6.2", "critical", entry.human_id),
@@ -138,6 +147,13 @@ def test_lab_scans_the_compact_barcode_and_results_are_flagged(qtbot: QtBot, lab
         ("Platelet count", "95", "low", entry.human_id)]
     assert results[0]["loinc"] == "718-7" and results[0]["unit"] == "g/dL" and results[0]["staff"] == LAB_ID
     assert results[0]["reference_range"] == "13–17" and results[0]["verified_by"] == "Imran Khan"
+    # One report printed all three results: the audit names each, and today's list shows each printed.
+    [audit] = [p for p in journal_kinds(lab_site.path, "print.record") if p["form"] == "lab_report"]
+    today = TodayEntriesModel()
+    today.load(nurse)
+    rows = [row for i in range(today.rowCount()) if (row := today.row_at(i)) and row.kind == "lab.result"]
+    assert sorted(audit["entries"]) == sorted(row.uuid for row in rows) and len(rows) == 3
+    assert [row.status for row in rows] == ["printed · not yet exported"] * 3
 
 
 def test_a_sample_from_another_pc_takes_its_tests_from_the_requisition(qtbot: QtBot, lab_site: Site) -> None:

@@ -206,3 +206,54 @@ def test_the_window_speaks_hindi(qtbot: QtBot, app: ReviewApp, qapp: QApplicatio
     finally:
         language.set_language(qapp, "en")
     assert window.progress.text() == "2 of 2 left"
+
+
+# -- idle lock ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def idle_app(qtbot: QtBot, site: ReviewSite) -> Iterator[ReviewApp]:
+    """The review with an idle time short enough for a test (the site's is minutes)."""
+    controller = ReviewApp(site.office, maximized=False, idle_timeout_ms=300)
+    qtbot.addWidget(controller.login_window)
+    qtbot.addWidget(controller.passphrase_window)
+    controller.start()
+    yield controller
+    if controller.window is not None:
+        controller.window.log_out()
+
+
+def unlock_with(qtbot: QtBot, window: ReviewWindow, staff_id: str, pin: str) -> None:
+    form = window.lock_screen.form
+    form.staff_id.setText(staff_id)
+    qtbot.keyClicks(form.pin, pin)
+    qtbot.keyClick(form.pin, Qt.Key.Key_Return)
+
+
+def test_the_review_locks_when_idle_and_only_an_officer_unlocks_it(qtbot: QtBot, idle_app: ReviewApp,
+                                                                    site: ReviewSite) -> None:
+    window = open_review(qtbot, idle_app)
+    qtbot.waitUntil(lambda: window.locked, timeout=3000)
+    assert not window.tabs.isVisible() and not window.matches.table.isVisible()  # no registration on screen
+    assert idle_app.session is None  # logged out and closed, not just covered
+    assert window.lock_screen.form.staff_id.text() == OFFICER_ID and window.lock_screen.form.pin.hasFocus()
+    assert "Records Officer was logged out" in window.lock_screen.message.text()
+    logouts = [(staff, payload["via"]) for staff, payload in journal_decisions(site, "auth.logout")]
+    assert logouts[-1] == (OFFICER_ID, "idle_lock")
+
+    unlock_with(qtbot, window, OFFICER_ID, "000111")
+    assert window.locked and "wrong PIN" in window.lock_screen.form.error_label.text()
+    unlock_with(qtbot, window, CLERK_ID, CLERK_PIN)  # a ward login opens the PC, never the decisions
+    assert window.locked and "deciding matches needs one of: records, admin" in \
+        window.lock_screen.form.error_label.text()
+    assert idle_app.session is None
+
+    window.idle_watcher.timeout_ms = 60_000  # long enough to decide one
+    unlock_with(qtbot, window, OFFICER_ID, OFFICER_PIN)
+    assert not window.locked and window.tabs.isVisible()
+    assert idle_app.session is not None and window.review.session is idle_app.session
+    assert (OFFICER_ID, {"staff_id": OFFICER_ID, "via": "unlock"}) in journal_decisions(site, "auth.login")
+    key(qtbot, window, "a")                       # accept the suggestion: journaled through the new session
+    assert decisions(window)[site.entries["imran"]] == ("matched", "AIIMS-000457", "officer", OFFICER_ID)
+    assert journal_decisions(site) == [(OFFICER_ID, {"target": site.downtime_ids["imran"], "decision": "matched",
+                                                     "uhid": "AIIMS-000457", "candidate": "AIIMS-000457"})]

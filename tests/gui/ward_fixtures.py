@@ -104,7 +104,8 @@ class Keys:
 
     @staticmethod
     def _focus() -> QWidget:
-        widget = QApplication.focusWidget()
+        # An open list of offers (a completer's popup) takes the keys, as it does from a real keyboard.
+        widget = QApplication.activePopupWidget() or QApplication.focusWidget()
         assert widget is not None, "nothing has the keyboard focus"
         return widget
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.robustness.pc_clock import Clock
 from tests.robustness.soak import SOAK
 
 
@@ -47,3 +48,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"{name:<{width}}  {tally.trials:>8}  {tally.failures:>8}")
         for note in tally.notes:
             terminalreporter.write_line(f"{'':<{width}}    {note}")
+
+
+@pytest.fixture
+def pc_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The ward PC's clock (``downtime.clock``), stopped, for a test to set days wrong."""
+    return Clock(monkeypatch)

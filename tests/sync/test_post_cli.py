@@ -1,6 +1,10 @@
-"""``reconcile post --url`` as the records office runs it: real processes posting an outage's records to the
-test FHIR endpoint and MLLP listener (``tests/adapters``), twice, through a receiver that breaks halfway, and
-through a run that is stopped while it waits for an answer."""
+"""``reconcile post`` as the records office runs it: posting an outage's records to the test FHIR endpoint and
+MLLP listener (``tests/adapters``), twice, through a receiver that breaks halfway, and through a run that is
+stopped while it waits for an answer.
+
+A run that is stopped (Ctrl-C, kill -9) is a real ``downtime`` process, since only a process can be stopped
+that way; every other run is the same command run in this process (click's CliRunner on ``downtime.cli:main``),
+which spares a Python start-up per run."""
 
 from __future__ import annotations
 
@@ -17,17 +21,22 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from click.testing import CliRunner
 
+from downtime.cli import main
+from downtime.logs import log
+from sync.adapters.hl7v2 import validate_message
 from sync.adapters.records import live_records
 from sync.decisions import save_decisions
 from sync.match import Decision, MatchDecision
 from sync.workspace import Workspace
 from tests.adapters.conftest import Scenario, build_scenario
 from tests.adapters.test_fhir import assert_one_copy_each
+from tests.conftest import ADMIN_ID, ADMIN_PIN
 from tests.sync.conftest import PASSPHRASE
 from tests.sync.post_servers import BreakingFhirEndpoint, BreakingMllpListener
 from tests.sync.test_cli_sync import OFFICE, ok
-from tests.test_cli import ROOT, run
+from tests.test_cli import ROOT
 
 UHID_SYSTEM = "https://hmis.aiims.example/uhid"
 BUNDLES = 6  # Sunita, Mohan, the baby, Ravi, the snapshot in-patient, the brought-dead report (test_fhir.py)
@@ -69,8 +78,24 @@ def mllp() -> Iterator[BreakingMllpListener]:
         yield server
 
 
+def in_process(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The ``downtime`` command run in this process, answering as ``tests.test_cli.run`` does."""
+    handlers = list(log.handlers)
+    try:
+        result = CliRunner().invoke(main, list(args),
+                                    env={"DOWNTIME_STAFF": ADMIN_ID, "DOWNTIME_PIN": ADMIN_PIN, **env})
+    finally:
+        # The command points the process's log at its home; the next run must not log into this one.
+        for handler in set(log.handlers) - set(handlers):
+            log.removeHandler(handler)
+            handler.close()
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
 def post(office: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run("--home", str(office), "reconcile", "post", *args, **OFFICE)
+    return in_process("--home", str(office), "reconcile", "post", *args, **OFFICE)
 
 
 def fhir_args(url: str) -> tuple[str, ...]:
@@ -92,7 +117,8 @@ def counts(out: str) -> tuple[int, int, int]:
 
 def stopped_while_waiting(office: Path, args: tuple[str, ...], holding: threading.Event,
                           sig: signal.Signals) -> subprocess.CompletedProcess[str]:
-    """Run a post as ``run`` does, and stop it with ``sig`` once the receiver holds the item it will not answer."""
+    """Run a post as a real process (as ``tests.test_cli.run`` does), and stop it with ``sig`` once the receiver
+    holds the item it will not answer."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), **OFFICE}
     proc = subprocess.Popen([sys.executable, "-m", "downtime", "--home", str(office), "reconcile", "post", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -211,3 +237,37 @@ def test_hl7_send_killed_while_waiting_resumes_from_the_unacknowledged(office: P
     control_ids = [m.split("\r", 1)[0].split("|")[9] for m in mllp.received]
     assert [c for c, n in Counter(control_ids).items() if n > 1] == [control_ids[3]]
     assert len(set(mllp.accepted)) == len(mllp.accepted)
+
+
+# -- HL7 v2: the HMIS's assigning authority ------------------------------------------------------------
+
+def test_hl7_files_carry_the_uhid_assigning_authority_the_officer_gives(office: Path, decided: Scenario,
+                                                                        tmp_path: Path) -> None:
+    out = tmp_path / "hl7"
+    written = ok(post(office, "--adapter", "hl7v2", "--out", str(out), "--uhid-authority", "AIIMSHIS"))
+    assert written.startswith(f"hl7v2 to {out}: ")
+    ravi = decided.ids["ravi_uhid"]
+    texts = [p.read_bytes().decode("utf-8") for p in sorted(out.glob("*.hl7"))]  # segments end in CR: no newline
+    carrying = [text for text in texts if f"|{ravi}^" in text]
+    assert carrying, "no message names the matched patient's UHID"
+    for text in carrying:
+        pid3 = next(s for s in text.split("\r") if s.startswith("PID|")).split("|")[3]
+        assert pid3.split("~")[0] == f"{ravi}^^^AIIMSHIS^MR"  # PID-3.4 and the identifier type
+        validate_message(text)  # hl7apy, STRICT, tables included
+
+    default = ok(post(office, "--adapter", "hl7v2", "--out", str(tmp_path / "plain")))
+    assert default.startswith("hl7v2 to ")
+    assert any(f"|{ravi}^^^HMIS^MR" in p.read_bytes().decode("utf-8") for p in (tmp_path / "plain").glob("*.hl7"))
+
+
+@pytest.mark.parametrize("args,words", [
+    (("--adapter", "fhir", "--out", "x", "--uhid-authority", "AIIMSHIS"), "--uhid-authority is for the hl7v2"),
+    (("--adapter", "hl7v2", "--out", "x", "--uhid-authority", "AIIMS|HIS"), "--uhid-authority"),
+    (("--adapter", "hl7v2", "--out", "x", "--uhid-authority", "A" * 21), "20 characters"),
+])
+def test_a_wrong_uhid_authority_is_refused_in_one_line_before_anything_is_written(
+        office: Path, tmp_path: Path, args: tuple[str, ...], words: str) -> None:
+    refused = post(office, *(str(tmp_path / a) if a == "x" else a for a in args))
+    assert refused.returncode == 1 and words in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert not (tmp_path / "x").exists()

@@ -317,7 +317,8 @@ def test_an_import_conflict_is_resolved_journaled_and_released(review: Review, r
         "entry": conflict.uuid, "keep": keep, "kept_hash": resolution.kept.hash,
         "kept_device": resolution.kept.device, "reason": "the ward confirmed the number"})]
     assert _open_conflicts(review.ws) == 0  # reconcile status no longer lists it
-    assert review_site.entries["anjali"] in {r["entry_uuid"] for r in registrations(review.ws)}  # matched again
+    [sent] = [r for r in registrations(review.ws) if r["entry_uuid"] == review_site.entries["anjali"]]
+    assert sent["phone"] == ("9900112233" if keep == "held" else "9900112244")  # the copy kept is the one sent
     with pytest.raises(DowntimeError, match="keep must be 'held'"):
         review.resolve_conflict(conflict.uuid, later, "both")  # type: ignore[arg-type]
 

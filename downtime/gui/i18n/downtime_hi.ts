@@ -28,8 +28,80 @@
         <translation>प्रिंटर को भेजा गया: {forms}।</translation>
     </message>
     <message>
+        <source>{form} was not printed ({reason}). Its PDF is kept at {pdf}: print it from another PC.</source>
+        <translation>{form} प्रिंट नहीं हुआ ({reason})। इसकी PDF {pdf} पर रखी है: इसे दूसरे PC से प्रिंट करें।</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>नाम</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>लिंग</translation>
+    </message>
+    <message>
+        <source>DOB / age</source>
+        <translation>जन्म तिथि / आयु</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>फ़ोन</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>पता</translation>
+    </message>
+    <message>
+        <source>PIN code</source>
+        <translation>पिन कोड</translation>
+    </message>
+    <message>
+        <source>UHID / ABHA</source>
+        <translation>UHID / ABHA</translation>
+    </message>
+    <message>
+        <source>✓ agrees</source>
+        <translation>✓ मेल खाता है</translation>
+    </message>
+    <message>
+        <source>≈ partly agrees</source>
+        <translation>≈ आंशिक मेल</translation>
+    </message>
+    <message>
+        <source>✗ differs</source>
+        <translation>✗ अलग</translation>
+    </message>
+    <message>
+        <source>– missing</source>
+        <translation>– दर्ज नहीं</translation>
+    </message>
+    <message>
+        <source>– not compared</source>
+        <translation>– तुलना नहीं हुई</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>फ़ील्ड</translation>
+    </message>
+    <message>
+        <source>Registration</source>
+        <translation>पंजीकरण</translation>
+    </message>
+    <message>
+        <source>selected</source>
+        <translation>चुना गया</translation>
+    </message>
+    <message>
+        <source>linked now</source>
+        <translation>अभी जुड़ा है</translation>
+    </message>
+    <message>
+        <source>suggested</source>
+        <translation>सुझाया गया</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>अस्वीकार</translation>
     </message>
     <message>
         <source>Age / sex</source>
@@ -258,8 +330,8 @@
         <translation>सेंसस शीट प्रिंट करें (Ctrl+P)</translation>
     </message>
     <message>
-        <source>The list includes this PC&apos;s admissions, transfers and discharges. The printed sheet is the HMIS census as of the snapshot.</source>
-        <translation>इस सूची में इस PC पर की गई भर्ती, स्थानांतरण और डिस्चार्ज शामिल हैं। प्रिंट होने वाली शीट स्नैपशॉट के समय का HMIS सेंसस है।</translation>
+        <source>The HMIS snapshot&apos;s in-patients with this PC&apos;s admissions, transfers and discharges, on screen and on the printed sheet.</source>
+        <translation>HMIS स्नैपशॉट के भर्ती रोगी, इस PC पर हुई भर्ती, स्थानांतरण और डिस्चार्ज के साथ: स्क्रीन पर भी और छपी शीट पर भी।</translation>
     </message>
     <message>
         <source>Ward</source>
@@ -311,6 +383,117 @@
             <numerusform>%n भर्ती रोगी</numerusform>
             <numerusform>%n भर्ती रोगी</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ConflictPanel</name>
+    <message>
+        <source>Show resolved ones too</source>
+        <translation>सुलझाए गए भी दिखाएँ</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>कारण:</translation>
+    </message>
+    <message>
+        <source>Why (optional)</source>
+        <translation>क्यों (वैकल्पिक)</translation>
+    </message>
+    <message>
+        <source>Keep the held copy (K)</source>
+        <translation>पहले से रखी प्रति रखें (K)</translation>
+    </message>
+    <message>
+        <source>Take the later copy (T)</source>
+        <translation>बाद वाली प्रति लें (T)</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>खुला</translation>
+    </message>
+    <message>
+        <source>later copy taken</source>
+        <translation>बाद वाली प्रति ली गई</translation>
+    </message>
+    <message>
+        <source>held copy kept</source>
+        <translation>पहले वाली प्रति रखी गई</translation>
+    </message>
+    <message>
+        <source>No import conflicts</source>
+        <translation>कोई आयात टकराव नहीं</translation>
+    </message>
+    <message>
+        <source>Every entry arrived in one version only.</source>
+        <translation>हर प्रविष्टि केवल एक ही रूप में आई है।</translation>
+    </message>
+    <message>
+        <source>{kind} {uuid}: two copies</source>
+        <translation>{kind} {uuid}: दो प्रतियाँ</translation>
+    </message>
+    <message>
+        <source>Only where and when it was recorded differ: the same record copied to another PC. Keeping the held copy is usually right.</source>
+        <translation>केवल यह अलग है कि कहाँ और कब दर्ज हुई: वही रिकॉर्ड दूसरे पीसी पर कॉपी हुआ है। आमतौर पर पहले से रखी प्रति रखना सही है।</translation>
+    </message>
+    <message>
+        <source>The contents differ: ask the ward which copy is right. Until then the entry is held back from the HMIS.</source>
+        <translation>सामग्री अलग है: वार्ड से पूछें कि कौन-सी प्रति सही है। तब तक यह प्रविष्टि एचएमआईएस को नहीं भेजी जाएगी।</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>फ़ील्ड</translation>
+    </message>
+    <message>
+        <source>Held copy ({device})</source>
+        <translation>पहले से रखी प्रति ({device})</translation>
+    </message>
+    <message>
+        <source>Later copy ({device})</source>
+        <translation>बाद वाली प्रति ({device})</translation>
+    </message>
+    <message>
+        <source>Same?</source>
+        <translation>समान?</translation>
+    </message>
+    <message>
+        <source>same</source>
+        <translation>समान</translation>
+    </message>
+    <message>
+        <source>✗ differs</source>
+        <translation>✗ अलग</translation>
+    </message>
+    <message>
+        <source>Kind of entry</source>
+        <translation>प्रविष्टि का प्रकार</translation>
+    </message>
+    <message>
+        <source>PC</source>
+        <translation>पीसी</translation>
+    </message>
+    <message>
+        <source>Number on that PC</source>
+        <translation>उस पीसी पर क्रमांक</translation>
+    </message>
+    <message>
+        <source>Staff ID</source>
+        <translation>स्टाफ़ आईडी</translation>
+    </message>
+    <message>
+        <source>Recorded at</source>
+        <translation>दर्ज करने का समय</translation>
+    </message>
+    <message>
+        <source>Clinical time</source>
+        <translation>क्लिनिकल समय</translation>
+    </message>
+    <message>
+        <source>Kept the copy from {device}. Saved with your staff ID.</source>
+        <translation>{device} वाली प्रति रखी गई। आपकी स्टाफ़ आईडी के साथ सेव हुआ।</translation>
+    </message>
+    <message>
+        <source>Run &apos;reconcile match&apos; again to match this registration.</source>
+        <translation>इस पंजीकरण का मिलान करने के लिए &apos;reconcile match&apos; फिर से चलाएँ।</translation>
     </message>
 </context>
 <context>
@@ -564,8 +747,8 @@
         <translation>क्रिटिकल: {values}। अभी वार्ड को फ़ोन करें और लिखें कि संदेश किसने लिया।</translation>
     </message>
     <message>
-        <source>Save results (Ctrl+Enter)</source>
-        <translation>परिणाम सेव करें (Ctrl+Enter)</translation>
+        <source>Save and print the report (Ctrl+Enter)</source>
+        <translation>सेव करें और रिपोर्ट प्रिंट करें (Ctrl+Enter)</translation>
     </message>
     <message>
         <source>Only lab staff can enter results. Log in with a lab staff ID.</source>
@@ -680,6 +863,10 @@
         <translation>सारांश प्रिंट करें</translation>
     </message>
     <message>
+        <source>Print lab report</source>
+        <translation>लैब रिपोर्ट प्रिंट करें</translation>
+    </message>
+    <message>
         <source>Back</source>
         <translation>वापस</translation>
     </message>
@@ -696,6 +883,137 @@
     </message>
 </context>
 <context>
+    <name>MatchPanel</name>
+    <message>
+        <source>&amp;Show:</source>
+        <translation>दिखाएँ (&amp;S):</translation>
+    </message>
+    <message>
+        <source>To review</source>
+        <translation>जाँच बाकी</translation>
+    </message>
+    <message>
+        <source>All decided</source>
+        <translation>सभी निर्णय</translation>
+    </message>
+    <message>
+        <source>Downtime ID</source>
+        <translation>डाउनटाइम आईडी</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>निर्णय</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>नाम</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>कारण:</translation>
+    </message>
+    <message>
+        <source>Why (needed to reject; optional otherwise)</source>
+        <translation>क्यों (अस्वीकार के लिए आवश्यक; अन्यथा वैकल्पिक)</translation>
+    </message>
+    <message>
+        <source>Accept suggested (A)</source>
+        <translation>सुझाया गया स्वीकारें (A)</translation>
+    </message>
+    <message>
+        <source>Link selected (Enter)</source>
+        <translation>चुना गया जोड़ें (Enter)</translation>
+    </message>
+    <message>
+        <source>Reject selected (R)</source>
+        <translation>चुना गया अस्वीकारें (R)</translation>
+    </message>
+    <message>
+        <source>New patient (N)</source>
+        <translation>नया रोगी (N)</translation>
+    </message>
+    <message>
+        <source>Decisions on this registration:</source>
+        <translation>इस पंजीकरण पर निर्णय:</translation>
+    </message>
+    <message>
+        <source>Nothing to review</source>
+        <translation>जाँच के लिए कुछ नहीं</translation>
+    </message>
+    <message>
+        <source>Every registration has a decision. Choose &quot;All decided&quot; to revisit one.</source>
+        <translation>हर पंजीकरण का निर्णय हो चुका है। किसी को दोबारा देखने के लिए &quot;सभी निर्णय&quot; चुनें।</translation>
+    </message>
+    <message>
+        <source>Now: {decision}{uhid} (by {who})</source>
+        <translation>अभी: {decision}{uhid} ({who} द्वारा)</translation>
+    </message>
+    <message>
+        <source>the matcher</source>
+        <translation>मिलान प्रणाली</translation>
+    </message>
+    <message>
+        <source>a records officer</source>
+        <translation>रिकॉर्ड अधिकारी</translation>
+    </message>
+    <message>
+        <source>Matcher: {reason}</source>
+        <translation>मिलान प्रणाली: {reason}</translation>
+    </message>
+    <message>
+        <source>The matcher&apos;s candidates were not kept for this registration: run &apos;reconcile match&apos; again to see them.</source>
+        <translation>इस पंजीकरण के संभावित रोगी सहेजे नहीं गए: उन्हें देखने के लिए &apos;reconcile match&apos; फिर से चलाएँ।</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>अभी कोई नहीं</translation>
+    </message>
+    <message>
+        <source>accepted {uhid}</source>
+        <translation>{uhid} स्वीकारा</translation>
+    </message>
+    <message>
+        <source>linked {uhid}</source>
+        <translation>{uhid} से जोड़ा</translation>
+    </message>
+    <message>
+        <source>rejected {uhid}</source>
+        <translation>{uhid} अस्वीकारा</translation>
+    </message>
+    <message>
+        <source>marked new</source>
+        <translation>नया रोगी माना</translation>
+    </message>
+    <message>
+        <source>matched</source>
+        <translation>मिलान हुआ</translation>
+    </message>
+    <message>
+        <source>new</source>
+        <translation>नया</translation>
+    </message>
+    <message>
+        <source>to review</source>
+        <translation>जाँच बाकी</translation>
+    </message>
+    <message>
+        <source>Write why {uhid} is not this patient, then press Enter (Esc: back).</source>
+        <translation>लिखें कि {uhid} यह रोगी क्यों नहीं है, फिर Enter दबाएँ (Esc: वापस)।</translation>
+    </message>
+    <message>
+        <source>{who} linked to {uhid}. Saved with your staff ID.</source>
+        <translation>{who} को {uhid} से जोड़ा गया। आपकी स्टाफ़ आईडी के साथ सेव हुआ।</translation>
+    </message>
+    <message>
+        <source>{uhid} rejected for {who}; it stays in review until you link or mark it new.</source>
+        <translation>{who} के लिए {uhid} अस्वीकार; जोड़ने या नया रोगी मानने तक यह जाँच में रहेगा।</translation>
+    </message>
+    <message>
+        <source>{who} marked as a new patient. Saved with your staff ID.</source>
+        <translation>{who} को नया रोगी माना गया। आपकी स्टाफ़ आईडी के साथ सेव हुआ।</translation>
+    </message>
+</context>
+<context>
     <name>MotherFlow</name>
     <message>
         <source>This patient is recorded as male. Open the mother&apos;s record first.</source>
@@ -707,6 +1025,29 @@
     <message>
         <source>Register the newborn of this mother</source>
         <translation>इस माँ के नवजात का पंजीकरण करें</translation>
+    </message>
+</context>
+<context>
+    <name>PassphraseWindow</name>
+    <message>
+        <source>Match review — records-office passphrase</source>
+        <translation>मिलान जाँच — रिकॉर्ड अनुभाग का पासफ़्रेज़</translation>
+    </message>
+    <message>
+        <source>Type the records-office passphrase</source>
+        <translation>रिकॉर्ड अनुभाग का पासफ़्रेज़ लिखें</translation>
+    </message>
+    <message>
+        <source>Open the review (Enter)</source>
+        <translation>जाँच खोलें (Enter)</translation>
+    </message>
+    <message>
+        <source>Esc logs you out.</source>
+        <translation>Esc दबाने पर आप लॉग आउट हो जाएँगे।</translation>
+    </message>
+    <message>
+        <source>Type the passphrase first.</source>
+        <translation>पहले पासफ़्रेज़ लिखें।</translation>
     </message>
 </context>
 <context>
@@ -775,8 +1116,8 @@
         <translation>इस PC पर डाउनटाइम रिकॉर्ड (चुने गए रिकॉर्ड में सुधार करने या रद्द करने के लिए F12)</translation>
     </message>
     <message>
-        <source>Only patients from the HMIS snapshot have a summary to print.</source>
-        <translation>प्रिंट के लिए सारांश केवल HMIS स्नैपशॉट वाले रोगियों का होता है।</translation>
+        <source>Select a lab request or lab result in the list first (arrow keys), then press Ctrl+R.</source>
+        <translation>पहले सूची में लैब अनुरोध या लैब परिणाम चुनें (तीर कुंजियाँ), फिर Ctrl+R दबाएँ।</translation>
     </message>
     <message>
         <source>Registered during the downtime: the HMIS has no record of this patient yet.</source>
@@ -845,6 +1186,14 @@
 <context>
     <name>PrintingWorkflow</name>
     <message>
+        <source>Type a few letters of the name</source>
+        <translation>नाम के कुछ अक्षर टाइप करें</translation>
+    </message>
+    <message>
+        <source>Type the bed number; ↓ lists the free beds</source>
+        <translation>बेड नंबर टाइप करें; ↓ से खाली बेड की सूची</translation>
+    </message>
+    <message>
         <source>{what} saved{id}.</source>
         <translation>{what} सेव हुआ{id}।</translation>
     </message>
@@ -862,6 +1211,44 @@
     <message>
         <source>Opened the existing patient {name}; nothing new was registered.</source>
         <translation>पहले से पंजीकृत रोगी {name} खोला गया; कोई नया पंजीकरण नहीं हुआ।</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewApp</name>
+    <message>
+        <source>Match review — log in</source>
+        <translation>मिलान जाँच — लॉग इन</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewWindow</name>
+    <message>
+        <source>Match review — {site}</source>
+        <translation>मिलान जाँच — {site}</translation>
+    </message>
+    <message>
+        <source>Match review</source>
+        <translation>मिलान जाँच</translation>
+    </message>
+    <message>
+        <source>{name} ({staff})</source>
+        <translation>{name} ({staff})</translation>
+    </message>
+    <message>
+        <source>Log out (Ctrl+L)</source>
+        <translation>लॉग आउट (Ctrl+L)</translation>
+    </message>
+    <message>
+        <source>{left} of {total} left</source>
+        <translation>{total} में से {left} बाकी</translation>
+    </message>
+    <message>
+        <source>&amp;1  Matches ({left} left)</source>
+        <translation>&amp;1  मिलान ({left} बाकी)</translation>
+    </message>
+    <message>
+        <source>&amp;2  Import conflicts ({count} open)</source>
+        <translation>&amp;2  आयात टकराव ({count} खुले)</translation>
     </message>
 </context>
 <context>
@@ -908,6 +1295,10 @@
     <message>
         <source>Print the patient summary or the census sheet on screen</source>
         <translation>स्क्रीन पर दिख रहा रोगी सारांश या सेंसस शीट प्रिंट करें</translation>
+    </message>
+    <message>
+        <source>Print the lab report of the lab request or result selected</source>
+        <translation>चुने गए लैब अनुरोध या परिणाम की लैब रिपोर्ट प्रिंट करें</translation>
     </message>
     <message>
         <source>Save the form on screen, and print its forms</source>

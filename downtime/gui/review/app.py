@@ -23,13 +23,16 @@ from sync.workspace import Workspace
 
 
 class ReviewApp(QObject):
-    """``passphrase`` (from DOWNTIME_PASSPHRASE) skips the passphrase window; ``maximized`` is for the office PC."""
+    """``passphrase`` (from DOWNTIME_PASSPHRASE) skips the passphrase window; ``maximized`` is for the office PC;
+    ``idle_timeout_ms`` overrides the site's idle lock time (tests)."""
 
-    def __init__(self, home: Path, *, passphrase: str | None = None, maximized: bool = True):
+    def __init__(self, home: Path, *, passphrase: str | None = None, maximized: bool = True,
+                 idle_timeout_ms: int | None = None):
         super().__init__()
         self.home = home
         self._passphrase = passphrase
         self._maximized = maximized
+        self._idle_timeout_ms = idle_timeout_ms
         self.session: Session | None = None
         self.login_window = LoginWindow(home)
         self.login_window.setWindowTitle(self.tr("Match review — log in"))
@@ -64,9 +67,13 @@ class ReviewApp(QObject):
 
     def _open(self, ws: Workspace) -> None:
         assert self.session is not None
-        self.window = ReviewWindow(Review(ws, self.session))
+        self.window = ReviewWindow(Review(ws, self.session), idle_timeout_ms=self._idle_timeout_ms)
         self.window.logged_out.connect(self._back_to_login)
+        self.window.session_changed.connect(self._session_changed)
         self._switch_to(self.window)
+
+    def _session_changed(self, session: Session | None) -> None:
+        self.session = session  # the idle lock logged the last one out; an unlock brings the next
 
     def _back_to_login(self) -> None:
         window, self.window = self.window, None

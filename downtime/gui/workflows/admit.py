@@ -1,5 +1,7 @@
 """Admit the patient on screen: the ward, the time and the usual doctor are filled in, so a bed and Ctrl+Enter do.
 
+The bed field offers the ward's free beds ("14", Tab takes M7-14), the doctor field the doctors this PC knows.
+
 Prints the admission record (IPD front sheet) and the wristband strip.
 """
 
@@ -18,6 +20,8 @@ class AdmitScreen(PrintingWorkflow):
     now_fields = ("admitted_at",)
     remembered = ("admitting_doctor", "department", "unit", "ward")
     focus_field = "bed"
+    doctor_fields = ("admitting_doctor",)
+    bed_field = ("bed", "ward")
 
     def prefill(self) -> None:
         if self.session.config.ward:  # this PC's own ward beats the last one it admitted to

@@ -28,6 +28,7 @@ class DischargeScreen(PrintingWorkflow):
               "follow_up", "medications_on_discharge", "discharging_doctor", "admission", "hmis_ip_number")
     now_fields = ("discharged_at",)
     remembered = ("discharging_doctor",)
+    doctor_fields = ("discharging_doctor",)
     focus_field = "discharge_type"
 
     def __init__(self, session: Session, patient: PatientSummary | None, *, lang: str = "en",

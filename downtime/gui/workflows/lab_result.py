@@ -6,7 +6,9 @@ barcode, ``forms.codes.id_from_barcode``) or as the label's QR (JSON, which also
 patient). A request made on this PC brings its tests; one from another PC's label is accepted
 too (the PCs are not connected), and the lab adds the tests from the paper requisition.
 
-Only the lab role enters results (the kind's roles; the core refuses anyone else too).
+Only the lab role enters results (the kind's roles; the core refuses anyone else too). Saving
+prints the lab report of the sample (``forms.census.print_lab_report``): every result entered
+for it so far, flagged, for the patient's chart.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 from downtime import lab
 from downtime.errors import DowntimeError, NotFoundError
 from downtime.gui.kind_form import KindForm
+from downtime.gui.print_jobs import print_sheet
 from downtime.gui.style import ALERT, ERROR, NEUTRAL, set_tone
 from downtime.gui.workflows.flow import FlowScreen, Outcome
 from downtime.gui.workflows.form_group import FormGroup
 from downtime.kinds.schema import get_kind
 from downtime.kinds.validate import ValidationError
 from downtime.lab_catalogue import Analyte, assess
+from forms.census import print_lab_report
 from forms.codes import id_from_barcode, parse_qr
 
 FOOTER_FIELDS = ("resulted_at", "verified_by", "method", "comment")
@@ -220,14 +224,16 @@ class LabResultScreen(FlowScreen):
                     for row, flag in typed if flag == "critical"]
         warning = self.tr("CRITICAL: {values}. Telephone the ward now and write down who took the message.").format(
             values="; ".join(critical)) if critical else ""
-        return Outcome(entries[0], lines, warning=warning)
+        prints = print_sheet(print_lab_report, self.session, accession=self.order.accession,
+                             patient_id=self.order.patient_id)
+        return Outcome(entries[0], lines, prints=prints, warning=warning)
 
     def _flag_word(self, flag: str | None) -> str:
         choice = get_kind(self.kind).field("flag").choice(flag or "")
         return (choice.label_hi if self.lang == "hi" else choice.label_en) if choice else ""
 
     def save_text(self) -> str:
-        return self.tr("Save results (Ctrl+Enter)")
+        return self.tr("Save and print the report (Ctrl+Enter)")
 
     # -- words --------------------------------------------------------------------------------------
 

@@ -112,6 +112,7 @@ SHORTCUT_HELP: tuple[tuple[str, str], ...] = (
     ("F11", QT_TRANSLATE_NOOP("Shortcuts", "Ward census")),
     ("F12", QT_TRANSLATE_NOOP("Shortcuts", "Correct or cancel the selected record")),
     ("Ctrl+P", QT_TRANSLATE_NOOP("Shortcuts", "Print the patient summary or the census sheet on screen")),
+    ("Ctrl+R", QT_TRANSLATE_NOOP("Shortcuts", "Print the lab report of the lab request or result selected")),
     ("Ctrl+Enter", QT_TRANSLATE_NOOP("Shortcuts", "Save the form on screen, and print its forms")),
     ("Tab / Shift+Tab", QT_TRANSLATE_NOOP("Shortcuts", "Next / previous field")),
     ("Esc", QT_TRANSLATE_NOOP("Shortcuts", "Cancel the form, or go back to the home screen")),

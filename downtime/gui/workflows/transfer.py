@@ -12,6 +12,8 @@ class TransferScreen(PrintingWorkflow):
               "from_bed", "admission", "hmis_ip_number")
     now_fields = ("transferred_at",)
     focus_field = "to_ward"
+    doctor_fields = ("ordered_by",)
+    bed_field = ("to_bed", "to_ward")
 
     def prefill(self) -> None:
         if self.patient is None:
