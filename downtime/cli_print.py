@@ -11,24 +11,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from downtime.cli_common import open_session
 from downtime.errors import DowntimeError
 from downtime.session import Session
-from forms.census import (
-    CENSUS_FORM,
-    LAB_REPORT_FORM,
-    SUMMARY_FORM,
-    print_census,
-    print_lab_report,
-    print_patient_summary,
-)
-from forms.print_queue import printers
-from forms.printing import PrintResult, print_blank_pack, print_entry
-from forms.spec import load_spec, spec_names
+
+if TYPE_CHECKING:
+    from forms.printing import PrintResult
 
 T = TypeVar("T")
 
@@ -52,6 +44,18 @@ def print_(ctx: click.Context, form: str | None, ref: str | None, blank: bool, c
            ward: str | None, with_summaries: bool, patient_id: str | None, out: Path | None,
            printer: str | None, pdf_only: bool, list_forms: bool) -> None:
     """Print FORM for an entry, as a blank pre-numbered pack, or from the snapshot (ward census, summary)."""
+    # reportlab and the form specs take a third of a second to load: only printing needs them, not every command.
+    from forms.census import (
+        CENSUS_FORM,
+        LAB_REPORT_FORM,
+        SUMMARY_FORM,
+        print_census,
+        print_lab_report,
+        print_patient_summary,
+    )
+    from forms.printing import print_blank_pack, print_entry
+    from forms.spec import load_spec
+
     if list_forms:
         _list()
         return
@@ -84,6 +88,9 @@ def _required(value: T | None, option: str) -> T:
 
 
 def _list() -> None:
+    from forms.print_queue import printers
+    from forms.spec import load_spec, spec_names
+
     for name in spec_names():
         spec = load_spec(name)
         what = f"snapshot sheet ({spec.data})" if spec.is_sheet else spec.kind

@@ -24,10 +24,6 @@ from downtime.home import Home
 from downtime.kinds.schema import get_kind
 from downtime.logs import log
 from downtime.session import Session
-from sync.adapters.csv_out import write_csv
-from sync.adapters.fhir import post_fhir
-from sync.adapters.hl7v2 import check_uhid_authority, mllp_address, send_hl7, write_hl7
-from sync.adapters.hl7v2 import settings_for as hl7_settings
 from sync.adapters.post_state import PostReport
 from sync.bundle import SUFFIX, BundleRejected
 from sync.decisions import CROSSWALK_COLUMNS, crosswalk_rows, load_decisions, registrations, save_decisions
@@ -285,6 +281,12 @@ def reconcile_crosswalk(ctx: click.Context, out: Path, sheets: Path | None) -> N
 def reconcile_post(ctx: click.Context, adapter: str, url: str | None, out: Path | None,
                    uhid_system: str | None, uhid_authority: str | None) -> None:
     """Send the decided patients' records to the HMIS (or write them as files)."""
+    # The FHIR models and hl7apy take a third of a second to load: only this command needs them.
+    from sync.adapters.csv_out import write_csv
+    from sync.adapters.fhir import post_fhir
+    from sync.adapters.hl7v2 import check_uhid_authority, mllp_address, send_hl7, write_hl7
+    from sync.adapters.hl7v2 import settings_for as hl7_settings
+
     if (url is None) == (out is None):
         raise DowntimeError("give --url or --out (one of the two)")
     if adapter == "csv" and url:
