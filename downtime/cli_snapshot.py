@@ -30,7 +30,7 @@ def snapshot_import(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     home = Home(home_of(ctx)).require()
     files = _expand(paths)
     total = sum(p.stat().st_size for p in files)
-    with click.progressbar(length=total, label="Importing", file=click.get_text_stream("stderr"),
+    with click.progressbar(length=total, label="Importing", file=sys.stderr,
                            show_percent=True, show_eta=True, hidden=not sys.stderr.isatty()) as bar:
         done = [0]
 
