@@ -58,9 +58,11 @@ CREATE TABLE IF NOT EXISTS patients (
 )
 """
 # Partial indexes: most rows have no ABHA or downtime ID, and "col = ?" still uses them.
+_DOWNTIME_ID_INDEX = ("CREATE INDEX IF NOT EXISTS patients_downtime_id ON patients(downtime_id) "
+                      "WHERE downtime_id IS NOT NULL")
 _INDEXES = (
     "CREATE INDEX IF NOT EXISTS patients_uhid ON patients(uhid) WHERE uhid IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS patients_downtime_id ON patients(downtime_id) WHERE downtime_id IS NOT NULL",
+    _DOWNTIME_ID_INDEX,
     "CREATE INDEX IF NOT EXISTS patients_phone ON patients(phone) WHERE phone IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS patients_abha ON patients(abha) WHERE abha IS NOT NULL",
 )
@@ -76,6 +78,8 @@ CREATE VIRTUAL TABLE patients_fts USING fts5(
     tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
 )
 """
+_FTS_DEFAULT_AUTOMERGE, _FTS_DEFAULT_CRISISMERGE = 4, 16   # SQLite's own defaults
+_MAX_SEGMENTS_BEFORE_MERGE = 1000                          # during a bulk load; FTS5 allows 2000 in all
 _TRIGGERS = (
     """CREATE TRIGGER IF NOT EXISTS patients_ai AFTER INSERT ON patients BEGIN
         INSERT INTO patients_fts(rowid, name_norm, name_phonetic) VALUES (new.rid, new.name_norm, new.name_phonetic);
@@ -107,15 +111,48 @@ INSERT_SQL = f"INSERT INTO patients ({', '.join(COLUMNS)}) VALUES ({', '.join('?
 
 
 def create_patient_table(db: sqlite_utils.Database) -> None:
-    """Only the table, for bulk loads: fill it, then call ``ensure_patient_index`` once."""
+    """The table and an empty name index without triggers, for a bulk load in one transaction.
+
+    Fill the table a batch at a time, call ``index_names`` every few batches (per-row triggers cost about
+    ten times more than one statement per batch), then ``finish_bulk_load`` once.
+    """
     db.execute(_CREATE_TABLE)
+    db.execute(_CREATE_FTS)
+    # Bulk-loaded rows (the HMIS's) never have a downtime ID: kept up during the load this index costs
+    # nothing, while creating it afterwards would read the whole table once more.
+    db.execute(_DOWNTIME_ID_INDEX)
+    # Each index_names call writes one segment of the name index. Merging them level by level as they come
+    # rewrites each name several times; finish_bulk_load merges them all once.
+    _set_fts_option(db, "automerge", 0)
+    _set_fts_option(db, "crisismerge", _MAX_SEGMENTS_BEFORE_MERGE)
+
+
+def index_names(db: sqlite_utils.Database, after_rid: int) -> int:
+    """Add the rows with ``rid > after_rid`` to the name index; returns the highest rid now indexed."""
+    db.execute("INSERT INTO patients_fts(rowid, name_norm, name_phonetic) "
+               "SELECT rid, name_norm, name_phonetic FROM patients WHERE rid > ?", [after_rid])
+    return db.execute("SELECT max(rid) FROM patients").fetchone()[0] or after_rid
+
+
+def finish_bulk_load(db: sqlite_utils.Database, indexed_rid: int) -> None:
+    """Index the names after ``indexed_rid``, merge the name index into one segment (the fastest to
+    search), and create the identifier indexes and the triggers that keep the name index up to date."""
+    index_names(db, indexed_rid)
+    db.execute("INSERT INTO patients_fts(patients_fts) VALUES ('optimize')")
+    _set_fts_option(db, "automerge", _FTS_DEFAULT_AUTOMERGE)  # later writes merge as usual
+    _set_fts_option(db, "crisismerge", _FTS_DEFAULT_CRISISMERGE)
+    ensure_patient_index(db)
+
+
+def _set_fts_option(db: sqlite_utils.Database, name: str, value: int) -> None:
+    db.execute("INSERT INTO patients_fts(patients_fts, rank) VALUES (?, ?)", [name, value])
 
 
 def ensure_patient_index(db: sqlite_utils.Database) -> None:
     """Create the table, its indexes, the FTS index and its triggers; safe to call again.
 
-    If the FTS table is new it is built from the rows already there, which is how a bulk load
-    indexes a million rows in one pass instead of one trigger call per row.
+    If the FTS table is new it is built from the rows already there (a projection rebuild); a bulk load
+    that created it with ``create_patient_table`` has filled it already.
     """
     db.execute(_CREATE_TABLE)
     for sql in _INDEXES:
@@ -247,7 +284,7 @@ def age_text(dob: str | None, age_years: int | None, today: dt.date | None = Non
     if born is None:
         if age_years is not None:
             return f"{age_years} y"
-        if dob and dob[:4].isdigit():
+        if dob and dob[:4].isdecimal():  # not isdigit: int() refuses "①", a digit to isdigit
             return f"{today.year - int(dob[:4])} y"  # only the year is known ("age 76" in the HMIS)
         return None
     days = (today - born).days

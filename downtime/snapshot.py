@@ -29,8 +29,10 @@ import datetime as dt
 import gc
 import io
 import json
+import marshal
 import multiprocessing
 import os
+import re
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -40,6 +42,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+import sqlcipher3
 import sqlite_utils
 
 from downtime import patient_index
@@ -53,6 +56,7 @@ RESULT_WINDOW_DAYS = 30
 CHUNK_BYTES = 4 << 20            # one worker task; small enough to keep memory flat, big enough to amortise
 IN_PROCESS_BELOW = 16 << 20      # smaller exports are parsed in this process: starting workers costs more
 MAX_PROBLEMS_LISTED = 10_000     # the report lists this many bad lines in memory; the database keeps all
+NAME_INDEX_ROWS = 50_000         # patients per segment of the name index: fewer, bigger segments merge faster
 CENSUS_STATUSES = frozenset({"in-progress", "onleave"})
 NDJSON_SUFFIXES = (".ndjson", ".jsonl", ".json")
 MANIFEST_MAX_BYTES = 10 << 20    # a Bulk export manifest is small; a big .json file is NDJSON
@@ -87,6 +91,7 @@ class ImportReport:
     bytes: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, to see where time goes
+    cpu_timings: dict[str, float] = field(default_factory=dict)  # this process's CPU seconds per phase
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -165,6 +170,23 @@ class Batch:
             self.lines = {table: [n + offset for n in lines] for table, lines in self.lines.items()}
             self.problems = [(n + offset, why) for n, why in self.problems]
 
+    # A batch crosses from a parser process to the writer as a pickle. Its rows hold only what JSON and
+    # CSV give (text, numbers, None, lists, dicts), which marshal writes four times faster than pickle
+    # and reads faster too: for a million patients that is seconds of CPU on both sides.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        try:
+            state["rows"] = marshal.dumps((self.rows, self.lines))
+            del state["lines"]
+        except ValueError:  # a value marshal does not know: pickle it as it is
+            pass
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if isinstance(state["rows"], bytes):
+            state["rows"], state["lines"] = marshal.loads(state["rows"])
+        self.__dict__.update(state)
+
 
 class Unusable(ValueError):
     """A line that is a resource but cannot be used; the message is the report's reason."""
@@ -191,21 +213,30 @@ def parse_chunk(task: ChunkTask) -> Batch:
         lines.pop()  # the range ends just after a newline
     batch.line_count = len(lines)
     mapper = _ResourceMapper(task.cutoff, task.stamp)
-    # Parsed JSON never forms reference cycles, so the cycle collector only burns time here (~20 %).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with _gc_paused():
         for number, raw in enumerate(lines, start=1):
             if raw.strip():
                 mapper.parse_line(raw, number, batch)
-    finally:
-        if collecting:
-            gc.enable()
     return batch
 
 
-def _chunks(path: Path, size: int) -> Iterator[tuple[int, int]]:
-    """Byte ranges of about ``size`` that end just after a newline (or at the end of the file)."""
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Parsed JSON and rows never form reference cycles, so the cycle collector only burns time (~20 %)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def line_aligned_ranges(path: Path, size: int) -> Iterator[tuple[int, int]]:
+    """Byte ranges of about ``size`` that end just after a newline (or at the end of the file).
+
+    Each range holds whole lines, so NDJSON can be parsed a range at a time (see ``parse_chunk``).
+    """
     total = path.stat().st_size
     with open(path, "rb") as fh:
         start = 0
@@ -435,7 +466,7 @@ def _patient_ref(r: dict[str, Any], member: str) -> str:
     return key
 
 
-_ABHA_WORDS = ("abha", "healthid", "health-id", "ndhm", "abdm")
+_ABHA_LABEL = re.compile("abha|healthid|health-id|ndhm|abdm")
 
 
 def _identifiers(identifiers: Any) -> tuple[str | None, str | None]:
@@ -450,14 +481,17 @@ def _identifiers(identifiers: Any) -> tuple[str | None, str | None]:
         if not isinstance(value, str) or not value.strip():
             continue
         kind = ident.get("type")
-        codes = [c.get("code") for c in kind.get("coding") or () if isinstance(c, dict)] \
-            if isinstance(kind, dict) else []
+        codes = []
+        if isinstance(kind, dict):
+            for coding in kind.get("coding") or ():
+                if isinstance(coding, dict):
+                    codes.append(coding.get("code"))
         if uhid is None and "MR" in codes:
             uhid = value.strip()
             continue
         label = f"{ident.get('system') or ''} {kind.get('text') or '' if isinstance(kind, dict) else ''} " \
                 f"{' '.join(map(str, codes))}".lower()
-        if abha is None and any(word in label for word in _ABHA_WORDS):
+        if abha is None and _ABHA_LABEL.search(label):
             abha = normalize_abha(value)
         elif labelled_uhid is None and ("uhid" in label or "mrn" in label):
             labelled_uhid = value.strip()
@@ -470,14 +504,18 @@ _NAME_USE_ORDER = {"official": 0, "usual": 1, None: 2, "nickname": 3, "temp": 4,
 
 def _preferred(items: Any, rank: Callable[[dict[str, Any]], Any]) -> dict[str, Any] | None:
     """The best-ranked dict of a FHIR list (most lists hold one item: skip the sort then)."""
-    candidates = [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    if not isinstance(items, list):
+        return None
+    if len(items) == 1:
+        return items[0] if isinstance(items[0], dict) else None
+    candidates = [i for i in items if isinstance(i, dict)]
     if len(candidates) < 2:
         return candidates[0] if candidates else None
     return min(candidates, key=rank)
 
 
 def _human_name(names: Any) -> str:
-    best = _preferred(names, lambda n: _NAME_USE_ORDER.get(n.get("use"), 2))
+    best = _preferred(names, _name_rank)
     if best is None:
         raise Unusable("no name")
     text = best.get("text")
@@ -489,6 +527,10 @@ def _human_name(names: Any) -> str:
     return " ".join(parts)
 
 
+def _name_rank(name: dict[str, Any]) -> int:
+    return _NAME_USE_ORDER.get(name.get("use"), 2)
+
+
 def _strings(values: Any) -> list[str]:
     if isinstance(values, str):
         return [values]
@@ -496,23 +538,37 @@ def _strings(values: Any) -> list[str]:
 
 
 def _phone(telecoms: Any) -> str | None:
-    phones = [t for t in telecoms or [] if isinstance(t, dict) and t.get("system") == "phone" and t.get("value")]
-    best = _preferred(phones, lambda t: t.get("use") != "mobile")
+    phones = []
+    for telecom in telecoms or ():
+        if isinstance(telecom, dict) and telecom.get("system") == "phone" and telecom.get("value"):
+            phones.append(telecom)
+    best = _preferred(phones, _phone_rank)
     return str(best["value"]) if best else None
+
+
+def _phone_rank(telecom: dict[str, Any]) -> bool:
+    return telecom.get("use") != "mobile"
 
 
 def _address(addresses: Any) -> tuple[str | None, str | None]:
     """(one-line address, PIN code) of the home address, or of the first one."""
-    best = _preferred(addresses, lambda a: a.get("use") != "home")
+    best = _preferred(addresses, _address_rank)
     if best is None:
         return None, None
-    if isinstance(best.get("text"), str):
-        text = best["text"]
-    else:
-        district = best.get("district") if best.get("district") != best.get("city") else None
-        text = ", ".join([*_strings(best.get("line")), *_strings([best.get("city"), district, best.get("state")])])
+    text = best.get("text")
+    if not isinstance(text, str):
+        city, district = best.get("city"), best.get("district")
+        parts = _strings(best.get("line"))
+        for value in (city, None if district == city else district, best.get("state")):
+            if isinstance(value, str) and (value := value.strip()):
+                parts.append(value)
+        text = ", ".join(parts)
     pincode = best.get("postalCode")
     return text or None, str(pincode) if pincode is not None else None
+
+
+def _address_rank(address: dict[str, Any]) -> bool:
+    return address.get("use") != "home"
 
 
 # Patient.contact relationship codes (HL7 v3 RoleCode and v2-0131) -> the register's S/o, D/o, W/o...
@@ -525,12 +581,17 @@ def _relative(r: dict[str, Any], sex: str | None) -> tuple[str | None, str | Non
     for contact in r.get("contact") or []:
         if not isinstance(contact, dict):
             continue
-        name = _get(contact, "name", "text") or " ".join(
-            [*_strings(_get(contact, "name", "given")), *_strings([_get(contact, "name", "family")])])
+        written = contact.get("name")
+        name = written.get("text") if isinstance(written, dict) else None
+        name = name or " ".join([*_strings(_get(written, "given")), *_strings([_get(written, "family")])])
         if not name:
             continue
-        codes = {str(c.get("code", "")).upper() for rel in contact.get("relationship") or [] if isinstance(rel, dict)
-                 for c in rel.get("coding") or [] if isinstance(c, dict)}
+        codes = set()
+        for relationship in contact.get("relationship") or ():
+            if isinstance(relationship, dict):
+                for coding in relationship.get("coding") or ():
+                    if isinstance(coding, dict):
+                        codes.add(str(coding.get("code", "")).upper())
         return name, _relation_code(codes, sex)
     return None, None
 
@@ -706,7 +767,10 @@ def _utc(text: Any) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)  # FHIR requires a zone on times; dates have none
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC: no usable time
+        return None
 
 
 # -- CSV template ---------------------------------------------------------------------------------------
@@ -735,11 +799,19 @@ def _csv_columns(header: Sequence[str]) -> list[str]:
 
 
 class _CountingLines:
-    """Iterates a text file's lines and counts their characters: csv.reader forbids ``tell()``."""
+    """Iterates a text file's lines and counts their characters: csv.reader forbids ``tell()``.
+
+    ``line`` is the number of the physical line last read, counted as editors, ``grep -n`` and the NDJSON
+    parser count: a lone CR inside a quoted cell does not start a line (csv.reader's ``line_num`` would
+    count it), unless the header line ends with a lone CR (a file saved with old Mac line endings).
+    """
 
     def __init__(self, fh: io.TextIOBase):
         self.fh = fh
         self.chars = 0
+        self.line = 0
+        self._ended = True
+        self._cr_endings: bool | None = None
 
     def __iter__(self) -> _CountingLines:
         return self
@@ -747,21 +819,35 @@ class _CountingLines:
     def __next__(self) -> str:
         line = next(self.fh)
         self.chars += len(line)
+        if self._cr_endings is None:
+            self._cr_endings = line.endswith("\r")
+        if self._ended:
+            self.line += 1
+        self._ended = line.endswith("\n") or (self._cr_endings and line.endswith("\r"))
         return line
 
 
-def _csv_batches(path: Path, file_index: int, stamp: str) -> Iterator[Batch]:
-    """Parse a CSV file in this process, a batch at a time (quoted newlines rule out byte-range chunks)."""
+def csv_batches(path: Path, file_index: int, stamp: str) -> Iterator[Batch]:
+    """Parse a CSV file in this process, a batch at a time (quoted newlines rule out byte-range chunks).
+
+    ``file_index`` goes into each batch (the snapshot's number for the file); lines are numbered from 1.
+    """
     size = path.stat().st_size
     with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
         source = _CountingLines(fh)
         reader = csv.reader(source)
-        header = _csv_columns(next(reader, []))
+        records = _csv_records(reader)
+        first = next(records, [])
+        header = _csv_columns(first if isinstance(first, list) else [])
         kind = csv_kind(header)
         batch, reported = Batch(file_index), 0
-        for values in reader:
-            number = reader.line_num
-            if any(v.strip() for v in values):
+        if isinstance(first, str):
+            batch.problems.append((1, f"the header is not readable CSV ({first})"))
+        for values in records:
+            number = source.line
+            if isinstance(values, str):
+                batch.problems.append((number, f"not readable CSV ({values})"))
+            elif any(v.strip() for v in values):
                 row = {k: (v.strip() or None) for k, v in zip(header, values)}
                 try:
                     _CSV_ROW[kind or ""](row, number, batch, stamp)
@@ -776,6 +862,18 @@ def _csv_batches(path: Path, file_index: int, stamp: str) -> Iterator[Batch]:
         yield batch
 
 
+def _csv_records(reader: Any) -> Iterator[list[str] | str]:
+    """The reader's records; for one it cannot read (a cell over csv.field_size_limit), the reason instead:
+    a hostile or broken file must not end the import. The reader resumes at the next line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield str(exc)
+
+
 def _csv_patient(row: dict[str, Any], number: int, batch: Batch, stamp: str) -> None:
     uhid = row.get("uhid")
     if not uhid:
@@ -786,13 +884,16 @@ def _csv_patient(row: dict[str, Any], number: int, batch: Batch, stamp: str) -> 
                                       "pincode", "age_years")}
     values["sex"] = _csv_sex(values["sex"])
     values["dob"] = _csv_date(row.get("dob"), "dob", allow_year=True)
-    if values["age_years"] is not None and not str(values["age_years"]).isdigit():
+    # isdecimal, not isdigit: "①" is a digit that int() refuses.
+    if values["age_years"] is not None and not str(values["age_years"]).isdecimal():
         raise Unusable("age_years is not a whole number")
+    # Checked before any row is added: a line gives rows or a problem, never both.
+    admitted = _csv_time(row.get("admitted_at"), "admitted_at") if row.get("ward") else None
     batch.add("patients", patient_index.patient_values(
         {**values, "id": uhid, "uhid": uhid, "source": "snapshot", "updated_at": stamp}), number)
     if row.get("ward"):
         batch.add("encounters", (f"csv-{uhid}", uhid, "in-progress", "IMP", row.get("ip_number"),
-                                 _csv_time(row.get("admitted_at")), row["ward"], row.get("bed"), "[]",
+                                 admitted, row["ward"], row.get("bed"), "[]",
                                  row.get("department"), row.get("diagnosis"), row.get("doctor")), number)
 
 
@@ -800,26 +901,26 @@ def _csv_allergy(row: dict[str, Any], number: int, batch: Batch, stamp: str) -> 
     criticality = (row.get("criticality") or "").lower() or None
     if criticality not in (None, "low", "high", "unable-to-assess"):
         raise Unusable("criticality must be low, high or unable-to-assess")
-    batch.add("allergies", (f"csv-{batch.file_index}-{number}", _csv_uhid(row), row["substance"], None,
+    batch.add("allergies", (f"csv-{batch.file_index}-{number}", _csv_uhid(row), _csv_required(row, "substance"), None,
                             criticality, "allergy", row.get("category"), "active", "confirmed", row.get("reaction"),
                             None, _csv_date(row.get("recorded"), "recorded")), number)
 
 
 def _csv_medication(row: dict[str, Any], number: int, batch: Batch, stamp: str) -> None:
-    batch.add("medications", (f"csv-{batch.file_index}-{number}", _csv_uhid(row), row["medication"],
+    batch.add("medications", (f"csv-{batch.file_index}-{number}", _csv_uhid(row), _csv_required(row, "medication"),
                               row.get("dosage"), _csv_date(row.get("started"), "started"), row.get("doctor"),
                               "active", "order", None), number)
 
 
 def _csv_result(row: dict[str, Any], number: int, batch: Batch, stamp: str) -> None:
-    taken = _csv_time(row.get("taken_at"))
+    taken = _csv_time(row.get("taken_at"), "taken_at")
     if taken is None:
         raise Unusable("taken_at is missing or not a date and time")
     value = row.get("value")
     if value is None:
         raise Unusable("no value")
     batch.add("results", (f"csv-{batch.file_index}-{number}", _csv_uhid(row), "http://loinc.org" if row.get(
-        "test_code") else None, row.get("test_code"), row["test_name"], value, _float(value), row.get("unit"),
+        "test_code") else None, row.get("test_code"), _csv_required(row, "test_name"), value, _float(value), row.get("unit"),
         _float(row.get("ref_low")), _float(row.get("ref_high")), row.get("ref_text"), row.get("flag"), taken, None,
         "final", None), number)
 
@@ -840,6 +941,13 @@ def _csv_uhid(row: dict[str, Any]) -> str:
     return str(row["uhid"])
 
 
+def _csv_required(row: dict[str, Any], column: str) -> str:
+    """The cell the row's template cannot do without; a short row (cells missing at the end) lacks it."""
+    if not row.get(column):
+        raise Unusable(f"no {column}")
+    return str(row[column])
+
+
 def _csv_sex(value: str | None) -> str | None:
     if value is None:
         return None
@@ -855,8 +963,8 @@ def _csv_date(value: str | None, column: str, *, allow_year: bool = False) -> st
     if not value:
         return None
     text = value.strip()[:10]
-    if allow_year and len(text) == 4 and text.isdigit():
-        return text
+    if allow_year and len(text) == 4 and text.isdecimal():
+        return f"{int(text):04d}"  # "१९८४" as "1984", as strptime gives full dates; "①" is no decimal digit
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
             return dt.datetime.strptime(text, fmt).date().isoformat()
@@ -865,11 +973,11 @@ def _csv_date(value: str | None, column: str, *, allow_year: bool = False) -> st
     raise Unusable(f"{column} is not a date (use YYYY-MM-DD)")
 
 
-def _csv_time(value: str | None) -> str | None:
+def _csv_time(value: str | None, column: str) -> str | None:
     if not value:
         return None
     if len(value.strip()) == 10:
-        value = _csv_date(value, "date")
+        value = _csv_date(value, column)
     return _utc(value)
 
 
@@ -922,14 +1030,14 @@ def _sniff(path: Path) -> tuple[str, dt.datetime | None]:
     if first == b"{" and path.suffix.lower() == ".json" and path.stat().st_size < MANIFEST_MAX_BYTES:
         try:
             manifest = json.loads(path.read_bytes())
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than json can go
             manifest = None
         if isinstance(manifest, dict) and "transactionTime" in manifest and "resourceType" not in manifest:
             return "manifest", _parse_time(manifest.get("transactionTime"))
     line = head.split(b"\n", 1)[0]
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # the line parser reports a bad first line; sniffing only looks
         return "data", None
     if isinstance(record, dict) and "resourceType" not in record and ("eventId" in record or "exportId" in record):
         return "log", _log_transaction_time(path)
@@ -943,7 +1051,7 @@ def _log_transaction_time(path: Path) -> dt.datetime | None:
         for raw in fh:
             try:
                 when = _parse_time(_get(json.loads(raw), "eventDetail", "transactionTime"))
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             if when and (newest is None or when > newest):
                 newest = when
@@ -993,15 +1101,17 @@ def _build(sources: Sequence[Path], building: Path, key: bytes, progress: Progre
         db.execute("BEGIN")
         _create_tables(db)
         writer = _BatchWriter(db, [p.name for p in found.data], total, progress)
-        for batch in _parsed_batches(found.data, cutoff, stamp, workers, total):
-            writer.write(batch)
+        with _gc_paused():  # also while the pool's thread unpickles batches: no cycles among rows either
+            for batch in _parsed_batches(found.data, cutoff, stamp, workers, total):
+                writer.write(batch)
         writer.lap("parse_and_write")
         as_of, as_of_source = _as_of(found, writer.newest_update)
         report = _finish(db, writer, as_of, as_of_source, cutoff)
         db.execute("COMMIT")
         db.execute("PRAGMA analysis_limit = 1000")
         db.execute("ANALYZE")  # so the OR of id/uhid/downtime_id lookups uses all three indexes
-        report.timings = {**writer.timings, "commit_and_analyze": writer.lap("commit_and_analyze")}
+        writer.lap("commit_and_analyze")
+        report.timings, report.cpu_timings = writer.timings, writer.cpu_timings
     finally:
         db.conn.close()
     if progress:
@@ -1011,8 +1121,23 @@ def _build(sources: Sequence[Path], building: Path, key: bytes, progress: Progre
 
 def _tune_for_bulk(db: sqlite_utils.Database) -> None:
     # A fresh file that is renamed into place only when complete needs no crash safety while it is built.
-    db.execute("PRAGMA cache_size = -262144")   # 256 MB of page cache: fewer encrypt/decrypt round trips
+    # 384 MB of page cache holds a million patients' snapshot whole: no page is encrypted, written, read back
+    # and decrypted again before the commit (with 256 MB the import took a quarter more CPU).
+    db.execute("PRAGMA cache_size = -393216")
     db.execute("PRAGMA temp_store = MEMORY")    # sort runs for CREATE INDEX must not land unencrypted in /tmp
+    _bind_nulls_directly()
+
+
+def _bind_nulls_directly() -> None:
+    """Make binding None cheap: for every None, sqlcipher3 otherwise looks for an adapter by raising and
+    formatting an AttributeError, which is two thirds of executemany's time for patient rows (most have
+    five or more empty columns). Adapting None to itself binds the same NULL, for every connection in
+    this process."""
+    sqlcipher3.register_adapter(type(None), _none)
+
+
+def _none(value: None) -> None:
+    return value
 
 
 def _cutoff(as_of: dt.datetime) -> str:
@@ -1037,7 +1162,7 @@ def read_batches(path: Path, *, stamp: str | None = None) -> Iterator[Batch]:
     """
     stamp = stamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if Path(path).suffix.lower() == ".csv":
-        return _csv_batches(Path(path), 0, stamp)
+        return csv_batches(Path(path), 0, stamp)
     return _ndjson_batches(Path(path), 0, None, stamp, None)
 
 
@@ -1057,7 +1182,7 @@ def _parsed_batches(files: Sequence[Path], cutoff: str | None, stamp: str, worke
     try:
         for index, path in enumerate(files):
             if path.suffix.lower() == ".csv":
-                yield from _csv_batches(path, index, stamp)
+                yield from csv_batches(path, index, stamp)
             else:
                 yield from _ndjson_batches(path, index, cutoff, stamp, pool, 2 * count)
     finally:
@@ -1067,7 +1192,8 @@ def _parsed_batches(files: Sequence[Path], cutoff: str | None, stamp: str, worke
 
 def _ndjson_batches(path: Path, index: int, cutoff: str | None, stamp: str, pool: ProcessPoolExecutor | None,
                     in_flight: int = 0) -> Iterator[Batch]:
-    chunks = (ChunkTask(str(path), index, start, end, cutoff, stamp) for start, end in _chunks(path, CHUNK_BYTES))
+    chunks = (ChunkTask(str(path), index, start, end, cutoff, stamp)
+              for start, end in line_aligned_ranges(path, CHUNK_BYTES))
     first_line = 0
     for batch in (_pooled(pool, chunks, in_flight) if pool else map(parse_chunk, chunks)):
         batch.shift_lines(first_line)
@@ -1093,16 +1219,23 @@ class _BatchWriter:
         self.db, self.files, self.total, self.progress = db, files, total, progress
         self.done = 0
         self.timings: dict[str, float] = {}
-        self._lap_start = time.monotonic()
+        self.cpu_timings: dict[str, float] = {}
+        self._lap_start, self._lap_cpu = time.monotonic(), time.process_time()
         self.skipped: Counter[str] = Counter()
         self.newest_update: str | None = None
         self.sql = {t: _insert_sql(t) for t in ("patients", "fhir_patient", *TABLES)}
+        self.indexed_rid = 0     # patients up to this rid are in the name index
+        self.unindexed = 0       # patients written since
         if progress:
             progress(0, total)
 
     def write(self, batch: Batch) -> None:
         for table, rows in batch.rows.items():
             self._insert(table, rows, batch.lines[table], batch.file_index)
+        self.unindexed += len(batch.rows.get("patients", ()))
+        if self.unindexed >= NAME_INDEX_ROWS:
+            # Indexed while the parsers work on the next batches, not in one pass after the last one.
+            self.indexed_rid, self.unindexed = patient_index.index_names(self.db, self.indexed_rid), 0
         self.record_problems(batch.file_index, batch.problems)
         self.skipped.update(batch.skipped)
         if batch.newest_update and (self.newest_update or "") < batch.newest_update:
@@ -1111,36 +1244,34 @@ class _BatchWriter:
         if self.progress:
             self.progress(min(self.done, self.total), self.total)
 
-    def lap(self, phase: str) -> float:
-        """Record the seconds since the previous lap under ``phase``."""
+    def lap(self, phase: str) -> None:
+        """Record the seconds (wall and this process's CPU) since the previous lap under ``phase``."""
         now = time.monotonic()
+        cpu = time.process_time()  # the parsers' CPU is not in it: they are other processes
         self.timings[phase] = round(now - self._lap_start, 2)
-        self._lap_start = now
-        return self.timings[phase]
+        self.cpu_timings[phase] = round(cpu - self._lap_cpu, 2)
+        self._lap_start, self._lap_cpu = now, cpu
 
     def _insert(self, table: str, rows: list[tuple[Any, ...]], lines: list[int], file_index: int) -> None:
         if table in TABLES:
             rows = [(*row, file_index, line) for row, line in zip(rows, lines)]
-        self.db.execute("SAVEPOINT batch")
-        try:
-            self.db.conn.executemany(self.sql[table], rows)
-        except Exception as exc:
-            if not _is_constraint_error(exc):
-                raise
-            self.db.execute("ROLLBACK TO batch")
-            self._insert_one_by_one(table, rows, lines, file_index)
-        self.db.execute("RELEASE batch")
-
-    def _insert_one_by_one(self, table: str, rows: list[tuple[Any, ...]], lines: list[int], file_index: int) -> None:
-        problems = []
-        for row, line in zip(rows, lines):
+        # No savepoint to roll a batch back to: opening one makes FTS5 write its pending names out as a
+        # small segment, and merging hundreds of those costs more than the rows. executemany stops at a
+        # row that cannot be stored, after storing the rows before it, so the count of changes names it:
+        # report that row and carry on after it.
+        problems, start, conn = [], 0, self.db.conn
+        while start < len(rows):
+            before = conn.total_changes
             try:
-                self.db.execute(self.sql[table], row)
+                conn.executemany(self.sql[table], rows[start:] if start else rows)
+                break
             except Exception as exc:
-                if not _is_constraint_error(exc):
+                reason = _row_problem(exc, table)
+                if reason is None:
                     raise
-                what = "patient" if table in ("patients", "fhir_patient") else "resource"
-                problems.append((line, f"duplicate {what}: same id as an earlier line, earlier one kept"))
+                failed = start + conn.total_changes - before
+                problems.append((lines[failed], reason))
+                start = failed + 1
         self.record_problems(file_index, problems)
 
     def record_problems(self, file_index: int, problems: list[tuple[int, str]]) -> None:
@@ -1158,15 +1289,23 @@ def _insert_sql(table: str) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
-def _is_constraint_error(exc: Exception) -> bool:
-    return type(exc).__name__ == "IntegrityError"
+def _row_problem(exc: Exception, table: str) -> str | None:
+    """Why one parsed row cannot be stored (for the report), or None when the error is not the row's fault."""
+    if type(exc).__name__ == "IntegrityError":
+        what = "patient" if table in ("patients", "fhir_patient") else "resource"
+        return f"duplicate {what}: same id as an earlier line, earlier one kept"
+    if type(exc).__name__ == "InterfaceError" or isinstance(exc, OverflowError):
+        # Valid JSON with an object, a list or a 30-digit number where FHIR has text (a "criticality" that
+        # is an object): the parsers copy such values as they are, and SQLite cannot store them.
+        return f"{table}: a value of an unexpected type (an object, a list or a huge number)"
+    return None
 
 
 def _finish(db: sqlite_utils.Database, writer: _BatchWriter, as_of: dt.datetime, as_of_source: str,
             cutoff: str | None) -> ImportReport:
     """Indexes, references, census and meta, once every line is in."""
-    patient_index.ensure_patient_index(db)
-    writer.lap("search_index")
+    patient_index.finish_bulk_load(db, writer.indexed_rid)
+    writer.lap("indexes")
     _index_tables(db)
     _resolve_patients(db, writer)
     if cutoff is None:

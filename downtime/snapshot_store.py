@@ -11,6 +11,7 @@ whole and in use.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -23,10 +24,11 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from downtime.atomic_file import write_atomic
 from downtime.errors import DowntimeError
 from downtime.home import Home
-from downtime.snapshot import ImportReport, build_snapshot
+from downtime.snapshot import ImportReport, _build_lock, build_snapshot
 from downtime.vault import unb64
 
 SNAPSHOT_DIR = "snapshots"
+IMPORT_LOCK = "import"  # snapshots/import.db.lock, held for the whole of an import
 
 
 def install_snapshot(home: Home, sources: list[Path],
@@ -36,23 +38,38 @@ def install_snapshot(home: Home, sources: list[Path],
     public = PublicKey(unb64(config.keys["sealing_public"] or ""))
     folder = home.path / SNAPSHOT_DIR
     folder.mkdir(exist_ok=True)
-    generation = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-    key = nacl.utils.random(32)
-    db_path = folder / f"{generation}.db"
-    report = build_snapshot(sources, db_path, key, progress=progress)
-    write_atomic(folder / f"{generation}.key", SealedBox(public).encrypt(key))
-    previous = home.snapshot_info()
-    info = {"generation": generation, "as_of": report.as_of, "imported_at": dt.datetime.now().isoformat(
-        timespec="seconds"), "counts": report.counts, "skipped_lines": report.problems_total}
-    write_atomic(home.snapshot_info_path, json.dumps(info, indent=2).encode())
-    if previous and previous.get("generation") != generation:
-        _remove_generation(folder, previous["generation"])
+    # One import at a time on this PC (a scheduled refresh and a manual one), so that clearing out other
+    # generations cannot remove one that is being built.
+    with _build_lock(folder / IMPORT_LOCK):
+        # An import killed part-way (a power cut) leaves its half-built file; free that space first.
+        _remove_other_generations(folder, _current_generation(home))
+        generation = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        key = nacl.utils.random(32)
+        db_path = folder / f"{generation}.db"
+        report = build_snapshot(sources, db_path, key, progress=progress)
+        write_atomic(folder / f"{generation}.key", SealedBox(public).encrypt(key))
+        info = {"generation": generation, "as_of": report.as_of, "imported_at": dt.datetime.now().isoformat(
+            timespec="seconds"), "counts": report.counts, "skipped_lines": report.problems_total}
+        write_atomic(home.snapshot_info_path, json.dumps(info, indent=2).encode())
+        _remove_other_generations(folder, generation)
     return report
 
 
-def _remove_generation(folder: Path, generation: str) -> None:
-    for path in folder.glob(f"{generation}.*"):
-        path.unlink(missing_ok=True)
+def _current_generation(home: Home) -> str | None:
+    try:
+        info = home.snapshot_info()
+    except DowntimeError:
+        return None  # a damaged snapshot.json names nothing worth keeping
+    return info.get("generation") if info else None
+
+
+def _remove_other_generations(folder: Path, keep: str | None) -> None:
+    """Delete every file of every generation but ``keep``: old snapshots and what killed imports left."""
+    for path in folder.iterdir():
+        if path.name.startswith(IMPORT_LOCK) or (keep and path.name.startswith(f"{keep}.")) or not path.is_file():
+            continue
+        with contextlib.suppress(OSError):  # still open on Windows (the app shows it): the next import retries
+            path.unlink()
 
 
 def snapshot_files(home: Home) -> tuple[Path, Path] | None:

@@ -84,7 +84,7 @@ def read_mpi(path: Path | str, fmt: str | None = None, report: LoadReport | None
         raise ValueError(f"MPI format must be one of {MPI_FORMATS}")
     report = report if report is not None else LoadReport()
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    for batch in (_ndjson_batches(path, stamp) if fmt == "ndjson" else snapshot._csv_batches(path, 0, stamp)):
+    for batch in (_ndjson_batches(path, stamp) if fmt == "ndjson" else snapshot.csv_batches(path, 0, stamp)):
         # Everything the snapshot parsers found that is not a patient (encounters, allergies...) is ignored.
         report.problems.extend(batch.problems)
         report.skipped.update(batch.skipped)
@@ -96,7 +96,7 @@ def read_mpi(path: Path | str, fmt: str | None = None, report: LoadReport | None
 def _ndjson_batches(path: Path, stamp: str) -> Iterator[snapshot.Batch]:
     """The snapshot importer's NDJSON parsing, one chunk at a time in this process (memory stays flat)."""
     first_line = 0
-    for start, end in snapshot._chunks(path, snapshot.CHUNK_BYTES):
+    for start, end in snapshot.line_aligned_ranges(path, snapshot.CHUNK_BYTES):
         batch = snapshot.parse_chunk(snapshot.ChunkTask(str(path), 0, start, end, None, stamp))
         batch.problems = [(first_line + line, reason) for line, reason in batch.problems]
         first_line += batch.line_count

@@ -16,7 +16,7 @@ import pytest
 
 from downtime import patient_index, snapshot
 from downtime.demo_data import generate_export
-from downtime.encrypted_db import WrongKeyError
+from downtime.encrypted_db import WrongKeyError, open_encrypted
 from downtime.search import search
 from downtime.snapshot import LineProblem, SnapshotError, build_snapshot, open_snapshot
 from downtime.viewer import census, patient_summary
@@ -219,6 +219,47 @@ def test_duplicate_patients_are_reported(tmp_path: Path) -> None:
     assert [(p.line, p.reason) for p in report.problems] == [
         (3, "duplicate patient: same id as an earlier line, earlier one kept")]
     assert report.as_of_source == "modification time of p.ndjson"
+
+
+def test_unstorable_rows_in_one_batch_are_each_reported(tmp_path: Path) -> None:
+    def patient(pid: str, name: str) -> dict[str, object]:
+        return {"resourceType": "Patient", "id": pid, "name": [{"text": name}]}
+    resources = [patient("p1", "Asha Rani"), patient("p2", "Bina Devi"), patient("p1", "Later Asha"),
+                 patient("P2", "Later Bina"),  # ids compare without case
+                 patient("p3", "Chanda Kumari"),
+                 {"resourceType": "AllergyIntolerance", "id": "a1", "patient": {"reference": "Patient/p1"},
+                  "code": {"text": "Penicillin"}, "criticality": {"odd": "an object where FHIR has a code"}},
+                 {"resourceType": "AllergyIntolerance", "id": "a2", "patient": {"reference": "Patient/p3"},
+                  "code": {"text": "Sulfa"}},
+                 patient("p3", "Last Line Again")]
+    (tmp_path / "p.ndjson").write_text("\n".join(json.dumps(r) for r in resources) + "\n", encoding="utf-8")
+    report = build_snapshot([tmp_path / "p.ndjson"], tmp_path / "s.db", KEY)
+    duplicate = "duplicate patient: same id as an earlier line, earlier one kept"
+    assert [(p.line, p.reason) for p in report.problems] == [
+        (3, duplicate), (4, duplicate),
+        (6, "allergies: a value of an unexpected type (an object, a list or a huge number)"), (8, duplicate)]
+    assert (report.counts["patients"], report.counts["allergies"]) == (3, 1)
+    with open_snapshot(tmp_path / "s.db", KEY) as snap:  # every stored patient is in the name index
+        assert [search([snap.db], name)[0].id for name in ("asha", "bina", "chanda")] == ["p1", "p2", "p3"]
+        assert search([snap.db], "later") == []
+
+
+def test_name_index_built_in_pieces_equals_one_built_at_once(demo_export: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot, "CHUNK_BYTES", 64 << 10)     # batches of about 80 patients
+    monkeypatch.setattr(snapshot, "NAME_INDEX_ROWS", 400)      # a segment of the name index every few batches
+    dest = tmp_path / "s.db"
+    report = build_snapshot([demo_export], dest, KEY, workers=0)
+    db = open_encrypted(dest, KEY, durable=False)
+    try:
+        db.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, patients_fts, 'instance')")
+        built = db.execute("SELECT * FROM temp.terms ORDER BY 1, 2, 3, 4").fetchall()
+        db.execute("INSERT INTO patients_fts(patients_fts) VALUES ('rebuild')")
+        assert db.execute("SELECT * FROM temp.terms ORDER BY 1, 2, 3, 4").fetchall() == built
+        assert len({doc for _, doc, _, _ in built}) == report.counts["patients"] > 3000
+        db.execute("INSERT INTO patients_fts(patients_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        db.conn.close()
 
 
 def test_csv_template_sample_imports_cleanly(tmp_path: Path) -> None:
