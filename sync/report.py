@@ -48,7 +48,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -65,7 +65,7 @@ from sync.adapters.records import (
     patient_row,
 )
 from sync.decisions import load_decisions
-from sync.status import WorkspaceStatus, workspace_status
+from sync.status import WorkspaceStatus, mentioned_ids, workspace_status
 from sync.workspace import Workspace
 
 POSTED, MERGED, VOIDED, PENDING, AUDIT_ONLY = "posted", "merged", "voided", "pending", "audit_only"
@@ -582,14 +582,7 @@ def _blank_packs(ws: Workspace) -> tuple[list[BlankPack], list[Unresolved], list
 
 def _used_ids(ws: Workspace) -> set[str]:
     """Every downtime ID a received entry issued, was keyed in under, or carries in a field."""
-    found = {h.upper() for (h,) in ws.db.execute("SELECT human_id FROM entries WHERE human_id IS NOT NULL")}
-    found |= {d.strip().upper() for (d,) in ws.db.execute(
-        "SELECT downtime_id FROM external_refs WHERE downtime_id IS NOT NULL")}
-    # Only payloads that hold this site's ID prefix (in any case) need to be read.
-    for (payload,) in ws.db.execute("SELECT payload FROM entries WHERE kind NOT IN (?, ?) AND instr(upper(payload), ?)",
-                                    [RESERVE_KIND, RETURN_KIND, f"{ws.site.upper()}-"]):
-        found.update(_strings(json.loads(payload)))
-    return found
+    return mentioned_ids(ws.db, ws.site, skip_kinds=(RESERVE_KIND, RETURN_KIND))
 
 
 def _returned_ids(ws: Workspace) -> dict[str, str]:
@@ -597,17 +590,6 @@ def _returned_ids(ws: Workspace) -> dict[str, str]:
     return {str(i).strip().upper(): device for device, payload in ws.db.execute(
         "SELECT device, payload FROM entries WHERE kind = ? ORDER BY device, seq", [RETURN_KIND])
         for i in json.loads(payload).get("ids", [])}
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value.strip().upper()
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
 
 
 # -- checks and small helpers ----------------------------------------------------------------------------------

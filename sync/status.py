@@ -85,7 +85,7 @@ class WorkspaceStatus:
 
 def workspace_status(ws: Workspace) -> WorkspaceStatus:
     db = ws.db
-    mentioned = _mentioned_ids(db, ws.site)
+    mentioned = mentioned_ids(db, ws.site)
     devices = [_device_status(db, device, ward or "", bool(local), mentioned)
                for device, ward, local in db.execute("SELECT device, ward, local FROM devices ORDER BY ward, device")]
     return WorkspaceStatus(ws.site, devices)
@@ -132,14 +132,19 @@ def _reserved(db: sqlite_utils.Database, device: str) -> set[str]:
     return ids
 
 
-def _mentioned_ids(db: sqlite_utils.Database, site: str) -> set[str]:
-    """Every downtime ID some entry issued, carries in a field, or maps a paper row to."""
+def mentioned_ids(db: sqlite_utils.Database, site: str, skip_kinds: tuple[str, ...] = ("ids.reserve",)) -> set[str]:
+    """Every downtime ID some entry issued, carries in a field, or maps a paper row to (upper case).
+
+    ``skip_kinds``: entries whose IDs do not count as used (a pack's reservation; for the report, a return too).
+    """
     found = {h.upper() for (h,) in db.execute("SELECT human_id FROM entries WHERE human_id IS NOT NULL")}
-    found |= {d.upper() for (d,) in db.execute("SELECT downtime_id FROM external_refs WHERE downtime_id IS NOT NULL")}
+    found |= {d.strip().upper() for (d,) in db.execute(
+        "SELECT downtime_id FROM external_refs WHERE downtime_id IS NOT NULL")}
     # Only payloads that hold this site's ID prefix at all need to be read (in any case: IDs typed by hand,
     # e.g. in an ids.return of unused blank forms, may be in small letters).
-    for (payload,) in db.execute("SELECT payload FROM entries WHERE kind != 'ids.reserve' AND "
-                                 "instr(upper(payload), ?) > 0", [f"{site.upper()}-"]):
+    marks = ", ".join("?" * len(skip_kinds))
+    for (payload,) in db.execute(f"SELECT payload FROM entries WHERE kind NOT IN ({marks}) AND "
+                                 "instr(upper(payload), ?) > 0", [*skip_kinds, f"{site.upper()}-"]):
         found.update(_strings(json.loads(payload)))
     return found
 
