@@ -16,10 +16,9 @@ from typing import Any
 import nacl.utils
 import sqlite_utils
 
-from downtime import auth, clock
+from downtime import auth, clock, lab_report, viewer
 from downtime.clock_check import clock_problem
 from downtime.encrypted_db import open_encrypted
-from downtime import lab_report, viewer
 from downtime.errors import DowntimeError, NotFoundError, PermissionDeniedError
 from downtime.home import RECORDS_OFFICE, WARD, DeviceConfig, Home, site_code_from, validate_device_code
 from downtime.ids import MAX_BLOCK, BlockStatus
@@ -30,8 +29,8 @@ from downtime.search import PatientHit, likely_matches, search
 from downtime.snapshot import Snapshot, open_snapshot
 from downtime.snapshot_store import snapshot_files, snapshot_key
 from downtime.suggestions import Suggestions, ward_suggestions
-from downtime.viewer import PatientSummary
 from downtime.vault import Secrets, b64, open_secrets, seal_secrets
+from downtime.viewer import PatientSummary
 
 PENDING_TIMES = ("at", "locked_until")  # the times a pending auth event carries
 SYSTEM_KINDS = frozenset({"auth.login", "auth.logout", "auth.login_failed", "auth.lockout", "print.record",

@@ -20,8 +20,8 @@ from downtime.encrypted_db import WrongKeyError, open_encrypted
 from downtime.search import search
 from downtime.snapshot import LineProblem, SnapshotError, build_snapshot, open_snapshot
 from downtime.viewer import census, patient_summary
-
 from tests.conftest import SYNTHEA  # noqa: E402
+
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
