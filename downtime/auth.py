@@ -43,7 +43,7 @@ def check_role(role: str) -> str:
 
 
 def check_pin_strength(pin: str) -> None:
-    if not pin.isdigit() or not PIN_MIN <= len(pin) <= PIN_MAX:
+    if not (pin.isascii() and pin.isdecimal()) or not PIN_MIN <= len(pin) <= PIN_MAX:
         raise DowntimeError(f"a PIN is {PIN_MIN} to {PIN_MAX} digits")
     if len(set(pin)) == 1 or pin in "01234567890123456789" or pin in "98765432109876543210":
         raise DowntimeError("that PIN is too easy to guess (repeated or running digits); choose another")

@@ -43,10 +43,10 @@ def _checksum(digits: str, offset: int) -> int:
 
 def verhoeff_digit(digits: str) -> str:
     """The check digit to append to ``digits``."""
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdecimal()):  # "①".isdigit() is true, int() refuses it
         raise ValueError("Verhoeff works on digits only")
     return str(_INV[_checksum(digits, 1)])
 
 
 def verhoeff_valid(digits_with_check: str) -> bool:
-    return digits_with_check.isdigit() and _checksum(digits_with_check, 0) == 0
+    return digits_with_check.isascii() and digits_with_check.isdecimal() and _checksum(digits_with_check, 0) == 0

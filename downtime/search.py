@@ -356,7 +356,7 @@ def _years(age: str | None) -> int | None:
     if not age:
         return None
     number, _, unit = age.partition(" ")
-    return (int(number) if unit == "y" else 0) if number.isdigit() else None
+    return (int(number) if unit == "y" else 0) if number.isdecimal() else None  # int() refuses "①"
 
 
 def _int(value: Any) -> int | None:

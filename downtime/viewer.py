@@ -309,7 +309,7 @@ def with_offset(text: str | None) -> str | None:
 
 def natural_key(text: str) -> tuple[Any, ...]:
     """Sort key that orders embedded numbers by value ("Ward 7" < "Ward 10")."""
-    return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
+    return tuple(int(part) if part.isdecimal() else part.casefold() for part in re.split(r"(\d+)", text))
 
 
 # -- one patient ----------------------------------------------------------------------------------

@@ -157,6 +157,6 @@ def age_in_years(dob: Any, today: dt.date | None = None) -> int | None:
     try:
         born = dt.date.fromisoformat(text[:10])
     except ValueError:
-        return None if not text[:4].isdigit() else (today or dt.date.today()).year - int(text[:4])
+        return None if not text[:4].isdecimal() else (today or dt.date.today()).year - int(text[:4])
     today = today or dt.date.today()
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

@@ -149,7 +149,7 @@ def parse_dob(value: Any) -> tuple[dt.date | None, int | None]:
     if isinstance(value, dt.date):
         return value, value.year
     text = str(value).strip()[:10]
-    if len(text) == 4 and text.isdigit():
+    if len(text) == 4 and text.isdecimal():
         return None, int(text)
     day = _parse_date(text)
     return (day, day.year) if day else (None, None)

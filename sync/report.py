@@ -642,7 +642,7 @@ def _first(ids: list[str]) -> str:
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """W2 before W10: digits compare as numbers (ward and PC codes are numbered)."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+    return tuple((0, int(part)) if part.isdecimal() else (1, part.casefold())
                  for part in re.split(r"(\d+)", text) if part)
 
 

@@ -72,6 +72,28 @@ def test_normalises_what_clerks_type() -> None:
                    "abha": "91-1234-5678-9012", "pincode": "110029"}
 
 
+def test_digits_typed_on_a_hindi_keyboard_are_digits_and_circled_ones_are_not() -> None:
+    out = validate(get_kind("patient.register"), {"name": "Sunita Devi", "sex": "F", "age_years": 40,
+                                                  "phone": "९८७६५४३२१०", "pincode": "११००२९"})
+    assert (out["phone"], out["pincode"]) == ("9876543210", "110029")
+    for field, value in (("phone", "①②③④⑤⑥⑦⑧⑨⓪"), ("pincode", "¹¹⁰⁰²⁹")):
+        with pytest.raises(ValidationError) as err:
+            validate(get_kind("patient.register"), {"name": "Sunita Devi", "sex": "F", "age_years": 40, field: value})
+        assert [p.field for p in err.value.errors] == [field]
+
+
+def test_odd_unicode_digits_never_crash_pins_ids_or_dates() -> None:
+    from downtime.auth import check_pin_strength
+    from downtime.check_digit import verhoeff_valid
+    from downtime.errors import DowntimeError
+    from sync.person import parse_dob
+
+    with pytest.raises(DowntimeError, match="digits"):
+        check_pin_strength("①②③④⑤⑦")
+    assert verhoeff_valid("①②③") is False
+    assert parse_dob("①②③④") == (None, None) and parse_dob("१९८४") == (None, 1984)
+
+
 def test_unknown_fields_are_refused_not_dropped() -> None:
     with pytest.raises(ValidationError, match="'nmae' is not a field of patient.register"):
         validate(get_kind("patient.register"), {"nmae": "Sunita", "name": "S", "sex": "female", "age_years": 3})

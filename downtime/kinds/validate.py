@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -201,7 +202,9 @@ def _list(f: Field, v: Any) -> list[str]:
 def _digits(v: Any) -> str:
     if isinstance(v, bool) or not isinstance(v, (str, int)):
         raise Problem("write digits only")
-    return re.sub(r"[\s\-().+]", "", str(v))
+    # Digits typed on a Hindi keyboard (०-९) are the same digits; "①" or "²" are not digits to a phone.
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+                   for ch in re.sub(r"[\s\-().+]", "", str(v)))
 
 
 def _phone(f: Field, v: Any) -> str:
@@ -210,7 +213,7 @@ def _phone(f: Field, v: Any) -> str:
         d = d[2:]
     elif len(d) == 11 and d.startswith("0"):
         d = d[1:]
-    if not d.isdigit() or len(d) != 10:
+    if not (d.isascii() and d.isdecimal()) or len(d) != 10:
         raise Problem(f"write a 10-digit phone number, for example 9876543210 (found {len(d)} characters)")
     return d
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from downtime.gui.search_box import SearchBox, resolve_code
@@ -75,6 +75,11 @@ def test_search_never_raises_nor_reaches_sqlite_as_syntax(registered: Session, c
     with tallied(campaign, "fuzz: search (core, scanner path, likely matches)") as count:
         @fuzz_settings(120, 20_000)
         @given(queries)
+        # Found by the soak run: "①" is a digit to str.isdigit but int() refuses it; as the likely matches'
+        # date of birth it raised ValueError. Superscripts are the same trap; Devanagari digits are numbers.
+        @example("①" * 10_000)
+        @example("²⁰²⁴")
+        @example("१९८४")
         def check(query: str) -> None:
             count()
             for sound_alike in (False, True):
